@@ -1,0 +1,476 @@
+"""Turning a resident's facts into a complete, cited answer. Pure: no I/O, no clock, no channel."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.errors import NotCoveredError, UserInputError
+from bot.policy.loader import KnowledgeBase
+from bot.policy.model import Citation, EnrolmentPath, LocalCategory, PolicyDocument
+from bot.policy.places import PlaceIndex
+from bot.policy.vocabulary import VocabularyIndex
+from bot.quote import windows
+from bot.quote.categories import Selection, best, select, subsidy_amount
+from bot.quote.result import AddonOffer, MissingFact, PayerShare, Quote, QuoteRequest, Source
+
+
+class QuoteEngine:
+    """Built once per knowledge base; `quote` is then a cheap, pure computation."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.places = PlaceIndex(kb.documents)
+        self.vocabulary = VocabularyIndex(kb.vocabulary)
+        self._by_jurisdiction: dict[str, list[PolicyDocument]] = {}
+        for document in kb.documents:
+            self._by_jurisdiction.setdefault(document.jurisdiction.name, []).append(document)
+
+    # --- document choice ---------------------------------------------------------------------------------------
+
+    def documents_for(self, jurisdiction: str) -> list[PolicyDocument]:
+        return self._by_jurisdiction.get(jurisdiction, [])
+
+    @staticmethod
+    def covered_dates(document: PolicyDocument) -> tuple[date, date]:
+        """Payment dates a document answers for: its collection year through the end of its benefit year."""
+        opening = document.collection.start or document.collection.end
+        assert opening is not None  # the schema requires start or start_text; end or start is always dated
+        return date(opening.year, 1, 1), date(document.benefit_year, 12, 31)
+
+    def document_for(self, jurisdiction: str, payment_date: date) -> PolicyDocument:
+        documents = self.documents_for(jurisdiction)
+        for document in documents:
+            first, last = self.covered_dates(document)
+            if first <= payment_date <= last:
+                return document
+        have = "；".join(
+            f"{d.benefit_year}年度（适用于{self.covered_dates(d)[0].isoformat()}至{self.covered_dates(d)[1].isoformat()}缴费）"
+            for d in documents
+        )
+        raise NotCoveredError(
+            "date",
+            f"没有{jurisdiction}适用于{payment_date.isoformat()}缴费的政策文件（现有：{have}），"
+            f"无法给出该日期的缴费金额，请咨询{documents[0].source.enquiries if documents else '当地医保部门'}",
+        )
+
+    # --- the quote -----------------------------------------------------------------------------------------------
+
+    def quote(self, request: QuoteRequest) -> Quote:
+        place = self.places.resolve(request.region)
+        document = self.document_for(place.jurisdiction, request.payment_date)
+        if request.birth > request.payment_date:
+            raise UserInputError("birth", "出生日期晚于缴费日期", example="1958-03-02")
+        claimed = self.vocabulary.resolve_all(request.categories)
+        facts = dict(request.facts)
+        known_facts = {f.id for f in document.facts}
+        for fact_id in facts:
+            if fact_id not in known_facts:
+                raise UserInputError(
+                    "fact", f"{document.jurisdiction.name}的文件没有「{fact_id}」这一条件",
+                    example=", ".join(sorted(known_facts)) or "（本地区无需补充条件）",
+                )
+        builder = _QuoteBuilder(self, document, request, claimed, facts)
+        return builder.build(place.matched_name, place.subunit)
+
+
+class _QuoteBuilder:
+    """One quote's working state: collects the figures, sources, notes and trace as it goes."""
+
+    def __init__(
+        self,
+        engine: QuoteEngine,
+        document: PolicyDocument,
+        request: QuoteRequest,
+        claimed: list[str],
+        facts: dict[str, bool],
+    ) -> None:
+        self.engine = engine
+        self.doc = document
+        self.request = request
+        self.claimed = claimed
+        self.facts = facts
+        self.sources: list[Source] = []
+        self.notes: list[str] = []
+        self.trace: list[str] = []
+        self.fee = document.standard_fee.amount
+
+    def cite(self, citation: Citation | None) -> None:
+        if citation is None:
+            return
+        source = Source(self._document_name(), citation.section, citation.quote)
+        if source not in self.sources:
+            self.sources.append(source)
+
+    def _document_name(self) -> str:
+        number = f"（{self.doc.source.number}）" if self.doc.source.number else ""
+        return f"《{self.doc.source.title}》{number}"
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    # The order of these steps is the order of the trace a hotline worker reads.
+    def build(self, matched_name: str, subunit: str | None) -> Quote:
+        doc, request = self.doc, self.request
+        where = f"{doc.jurisdiction.name}（输入匹配「{matched_name}」{'，' + subunit if subunit else ''}）"
+        self.trace.append(f"地区：{where} → 文件 {doc.id}：{self._document_name()}，{doc.benefit_year}年度")
+        self.cite(doc.standard_fee.cite)
+        self.trace.append(f"个人缴费标准：{self.fee}元")
+
+        selection = select(
+            doc, self.engine.vocabulary, self.claimed, request.birth, request.payment_date,
+            request.local_hukou, self.facts,
+        )
+        self.trace.extend(selection.trace)
+        self._explain_selection(selection)
+
+        path = self._path(selection)
+        self.trace.append(f"适用情形：{path.label}（{path.id}）")
+        self.cite(path.cite)
+        for extra in path.extra_cites:
+            self.cite(extra)
+        for text in path.notes:
+            self.note(text)
+
+        winner, subsidy, payers, personal = self._money(path, selection)
+        availability, deadline = self._availability(path, winner)
+        benefit_start, benefit_end, benefit_text = self._benefit(path, availability.payable)
+        addons = self._addons(winner, subsidy)
+        steps = self._steps(winner, subsidy, personal, path)
+        missing = [
+            MissingFact(f.id, f.question)
+            for f in doc.facts
+            if any(c.requires_fact == f.id for c in selection.pending_fact)
+        ]
+        return Quote(
+            region=doc.jurisdiction.name,
+            document_id=doc.id,
+            document_title=self._document_name(),
+            benefit_year=doc.benefit_year,
+            standard_fee=self.fee,
+            subsidy=subsidy,
+            subsidy_payers=payers,
+            personal_payment=personal,
+            optional_addons=addons,
+            deadline=deadline,
+            payable_on_date=availability.payable,
+            next_payable_date=availability.next_date,
+            payment_date=request.payment_date,
+            benefit_start=benefit_start,
+            benefit_end=benefit_end,
+            benefit_text=benefit_text,
+            path=path.id,
+            path_label=path.label,
+            categories=[c.label for c in selection.applicable],
+            winning_category=winner.label if winner else None,
+            steps=steps,
+            sources=self.sources,
+            notes=self.notes,
+            trace=self.trace,
+            missing_facts=missing,
+            enquiries=doc.source.enquiries,
+        )
+
+    def _explain_selection(self, selection: Selection) -> None:
+        vocabulary = self.engine.vocabulary
+        names = [vocabulary.name(term) for term in self.claimed]
+        self.trace.append(f"申报身份：{'、'.join(names) if names else '无'}")
+        for category in selection.applicable:
+            self.trace.append(f"符合：{category.label}")
+        for category, reason in selection.excluded:
+            self.trace.append(f"不适用：{category.label}（{reason}）")
+            if category.hukou_cite and "户籍" in reason:
+                self.cite(category.hukou_cite)
+                self.note(f"「{category.label}」的资助{reason}；您不是本地户籍，按标准缴费。")
+            if category.registration and "登记" in reason:
+                self.cite(category.registration.cite)
+                self.note(f"「{category.label}」须在规定时间登记，您未登记，需个人自行缴费。")
+        for term in selection.unmatched_terms:
+            self.note(
+                f"{self._document_name()}未列出「{vocabulary.name(term)}」的参保资助，以下按其他身份或标准计算；"
+                f"如有疑问请咨询{self.doc.source.enquiries}。"
+            )
+        situations = {p.when.situation for p in self.doc.paths}
+        for term in self.claimed:
+            if vocabulary.terms[term].kind == "situation" and term not in situations:
+                self.note(f"{self._document_name()}未对「{vocabulary.name(term)}」作特别规定，按一般规定计算。")
+
+    def _path(self, selection: Selection) -> EnrolmentPath:
+        request = self.request
+        lineage: set[str] = set()
+        for term in self.claimed:
+            lineage |= self.engine.vocabulary.ancestors(term)
+        age_days = (request.payment_date - request.birth).days
+        closes = self.doc.collection.end
+        for path in self.doc.paths:
+            when = path.when
+            if when.situation and when.situation not in self.claimed:
+                continue
+            if when.any_category and not set(when.any_category) & lineage:
+                continue
+            if when.after_collection is not None:
+                after = closes is not None and request.payment_date > closes
+                if after != when.after_collection:
+                    continue
+            if when.born_within_days is not None and age_days > when.born_within_days:
+                continue
+            if when.born_after_days is not None and age_days <= when.born_after_days:
+                continue
+            if when.born_year_offsets and request.birth.year - self.doc.benefit_year not in when.born_year_offsets:
+                continue
+            return path
+        raise AssertionError("the schema guarantees an unconditional last path")
+
+    def _money(
+        self, path: EnrolmentPath, selection: Selection
+    ) -> tuple[LocalCategory | None, int | None, list[PayerShare], int | None]:
+        """(winning category, subsidy, payers, personal payment); None amounts are unknown, never guessed."""
+        fee = self.fee
+        if path.fee == "free":
+            self.trace.append("本情形免缴当年个人缴费")
+            return None, 0, [], 0
+        if path.fee == "unstated":
+            self.note(f"文件未写明「{path.label}」的缴费金额，请咨询{self.doc.source.enquiries}。")
+            return None, None, [], None
+        if path.fee == "full_financing":
+            self.note("本情形须按当年度居民医保筹资标准（含个人缴费部分和财政补助部分）一次性足额缴纳。")
+            if self.doc.full_financing is None:
+                self.note(f"文件未给出筹资标准的金额，请咨询{self.doc.source.enquiries}。")
+                self.trace.append("筹资标准金额：文件未给出 → 个人缴费未知")
+                return None, None, [], None
+            self.cite(self.doc.full_financing.cite)
+            return None, 0, [], self.doc.full_financing.amount
+
+        candidates = selection.applicable + selection.pending_fact
+        subsidised = [c for c in candidates if c.subsidy.kind != "none"]
+        if path.subsidies == "none" or not candidates:
+            if candidates and path.subsidies == "none":
+                self.note(f"「{path.label}」按居民医保个人缴费标准缴费。")
+            self.trace.append(f"资助：无 → 个人缴费 {fee}元")
+            return None, 0, [], fee
+        if path.subsidies == "unstated" and subsidised:
+            self.note(
+                f"文件未写明「{path.label}」时是否仍享受身份资助；标准个人缴费为{fee}元，"
+                f"资助请咨询{self.doc.source.enquiries}。"
+            )
+            self.trace.append("资助：本情形下文件未写明 → 个人缴费未知")
+            return None, None, [], None
+
+        winner, certain = best(selection.applicable, fee)
+        if len(subsidised) > 1:
+            if self.doc.combination.rule == "best_single":
+                self.cite(self.doc.combination.cite)
+                self.trace.append("多重身份：文件规定按最优一项资助，不重复")
+            else:
+                self.note(
+                    "文件未写明具有多重身份时如何资助；以上按其中最优的一项计算，"
+                    f"请向{self.doc.source.enquiries}确认。"
+                )
+                self.trace.append("多重身份：文件未规定 → 按最优一项计算并提示")
+        if selection.pending_fact:
+            return self._pending(selection, winner)
+        if winner is None:
+            self.trace.append(f"资助：无 → 个人缴费 {fee}元")
+            return None, 0, [], fee
+        self.cite(winner.subsidy.cite)
+        for extra in winner.subsidy.extra_cites:
+            self.cite(extra)
+        amount = subsidy_amount(winner, fee)
+        if winner.note:
+            self.note(winner.note)
+        if amount is None or not certain:
+            self.note(
+                f"「{winner.label}」的资助金额文件未写明（{self._subsidy_words(winner)}），无法确定个人缴费，"
+                f"请咨询{self.doc.source.enquiries}。"
+            )
+            self.trace.append(f"资助：{winner.label}，金额文件未写明 → 个人缴费未知")
+            return winner, None, self._payers(winner, None), None
+        personal = fee - amount
+        self.trace.append(
+            f"资助：{winner.label}，{self._subsidy_words(winner)} = {amount}元 → 个人缴费 {fee} − {amount} = {personal}元"
+        )
+        if winner.subsidy.personal_stated is not None and winner.subsidy.personal_stated != personal:
+            raise AssertionError(f"{self.doc.id}/{winner.id}: computed {personal}, document states "
+                                 f"{winner.subsidy.personal_stated}")
+        return winner, amount, self._payers(winner, amount), personal
+
+    def _pending(
+        self, selection: Selection, winner: LocalCategory | None
+    ) -> tuple[LocalCategory | None, int | None, list[PayerShare], int | None]:
+        """A category hangs on an unanswered fact: give both outcomes, and no single number."""
+        fee = self.fee
+        with_fact, _ = best(selection.applicable + selection.pending_fact, fee)
+        amounts = []
+        for option in (with_fact, winner):
+            amount = subsidy_amount(option, fee) if option else 0
+            amounts.append(None if amount is None else fee - amount)
+        if amounts[0] == amounts[1]:
+            return self._money_of(winner)
+        for category in selection.pending_fact:
+            if category.registration:
+                self.cite(category.registration.cite)
+        labels = "、".join(c.label for c in selection.pending_fact)
+        yes, no = amounts
+        self.note(
+            f"「{labels}」的资助取决于是否已按规定登记：已登记的个人缴费{yes if yes is not None else '未知'}元，"
+            f"未登记的个人缴费{no if no is not None else '未知'}元。"
+        )
+        self.trace.append("资助取决于尚未回答的条件 → 个人缴费未定")
+        return None, None, [], None
+
+    def _money_of(
+        self, winner: LocalCategory | None
+    ) -> tuple[LocalCategory | None, int | None, list[PayerShare], int | None]:
+        if winner is None:
+            return None, 0, [], self.fee
+        amount = subsidy_amount(winner, self.fee)
+        self.cite(winner.subsidy.cite)
+        return winner, amount, self._payers(winner, amount), None if amount is None else self.fee - amount
+
+    def _subsidy_words(self, category: LocalCategory) -> str:
+        subsidy = category.subsidy
+        if subsidy.kind == "full":
+            return "全额资助"
+        if subsidy.kind == "percent":
+            return f"个人缴费标准的{subsidy.percent}%"
+        if subsidy.kind == "fixed":
+            return "定额资助"
+        if subsidy.kind == "unstated":
+            return "按相关政策资助"
+        return "无资助"
+
+    def _payers(self, category: LocalCategory, amount: int | None) -> list[PayerShare]:
+        payers = category.subsidy.payers
+        if not payers:
+            return []
+        if len(payers) == 1:
+            shares = [PayerShare(payers[0].name, amount)]
+        else:
+            shares = [PayerShare(p.name, p.amount) for p in payers]
+        if any(share.payer is None for share in shares):
+            self.note("文件未写明资助资金由哪个部门承担。")
+        return shares
+
+    def _availability(
+        self, path: EnrolmentPath, winner: LocalCategory | None
+    ) -> tuple[windows.Availability, date | None]:
+        doc, day = self.doc, self.request.payment_date
+        collection = doc.collection
+        if winner is not None and winner.payment_timing == "separately_notified":
+            self.cite(winner.payment_timing_cite)
+            self.note(f"「{winner.label}」的具体缴费时间另行通知，文件未给出日期。")
+            return windows.Availability(None, None, "缴费时间另行通知"), None
+        if winner is not None and winner.registration and day <= winner.registration.end:
+            registration = winner.registration
+            self.cite(registration.cite)
+            self.note(
+                f"须于{registration.start.isoformat()}至{registration.end.isoformat()}到户籍所在地行政村（社区）登记，"
+                "登记后个人不缴费；错过登记时间需个人自行缴费。"
+            )
+            availability = windows.within(day, registration.start, registration.end, "登记时间")
+            self.trace.append(f"登记日期 {day.isoformat()}：{availability.reason}")
+            return availability, registration.end
+
+        deadline: date | None
+        if path.window == "collection":
+            self.cite(collection.cite)
+            availability = windows.in_collection(day, collection, doc.benefit_year)
+            deadline = collection.end
+            if collection.end is None:
+                self.note(f"{collection.end_text or '文件未写明缴费截止日期'}，请尽早缴费并向{doc.source.enquiries}确认截止日期。")
+            if collection.start is None:
+                self.note(f"缴费开始时间：{collection.start_text}。")
+        elif path.window == "collection_then_until":
+            assert path.window_until is not None
+            availability = windows.in_collection(day, collection, doc.benefit_year)
+            if collection.end is not None and day > collection.end:
+                availability = windows.within(day, collection.end, path.window_until, "补办期")
+            deadline = path.window_until
+        elif path.window == "after_birth":
+            assert path.window_days is not None
+            last = windows.plus_days(self.request.birth, path.window_days)
+            availability = windows.within(day, self.request.birth, last, f"出生后{path.window_days}天")
+            deadline = last
+        elif path.window == "benefit_year":
+            # Document coverage already bounds the date by the end of the benefit year.
+            availability = windows.Availability(True, None, f"{doc.benefit_year}年度内可办理")
+            deadline = None
+            self.note("文件未给出本情形的缴费截止日期。")
+        else:
+            availability = windows.Availability(None, None, path.window_text or "文件未写明")
+            deadline = None
+            self.note(f"{path.window_text}。")
+        self.trace.append(f"缴费日期 {day.isoformat()}：{availability.reason}")
+        if availability.payable is False and availability.next_date is None and path.id == doc.paths[-1].id:
+            self.note(
+                f"{self._document_name()}未规定集中缴费期结束后的补缴办法，请咨询{doc.source.enquiries}。"
+            )
+        return availability, deadline
+
+    def _benefit(self, path: EnrolmentPath, payable: bool | None) -> tuple[date | None, date | None, str]:
+        doc = self.doc
+        period = doc.benefit_period
+        self.cite(period.cite)
+        end = period.end
+        if path.benefit_start == "period_start":
+            start = period.start
+            text = period.text
+            if start is None:
+                self.note(f"文件只写待遇享受期为「{period.text}」，未写明起止日期，请咨询{doc.source.enquiries}。")
+        elif path.benefit_start == "birth":
+            start = self.request.birth
+            text = f"自出生之日（{start.isoformat()}）起"
+        elif path.benefit_start == "payment":
+            start = self.request.payment_date if payable else None
+            text = "自参保缴费之日起"
+        elif path.benefit_start == "payment_plus_days":
+            assert path.benefit_start_days is not None
+            start = windows.plus_days(self.request.payment_date, path.benefit_start_days) if payable else None
+            text = f"从缴费到账之日起{path.benefit_start_days}日后"
+        elif path.benefit_start == "date":
+            start = path.benefit_start_date
+            text = f"自{start.isoformat() if start else ''}起"
+        else:
+            start = None
+            text = path.benefit_start_text or "文件未写明"
+            self.note(f"待遇开始时间：{text}。")
+        return start, end, text
+
+    def _addons(self, winner: LocalCategory | None, subsidy: int | None) -> list[AddonOffer]:
+        offers: list[AddonOffer] = []
+        subsidised = winner is not None and winner.subsidy.kind != "none"
+        for addon in self.doc.addons:
+            self.cite(addon.cite)
+            paid_by = None
+            if subsidised and addon.paid_for_subsidised_by:
+                paid_by = addon.paid_for_subsidised_by
+                self.cite(addon.paid_for_subsidised_cite)
+                self.note(f"资助参保对象的{addon.name}（{addon.amount}元）由{paid_by}代缴。")
+            offers.append(AddonOffer(addon.id, addon.name, addon.amount, addon.voluntary, paid_by))
+        return offers
+
+    def _steps(
+        self, winner: LocalCategory | None, subsidy: int | None, personal: int | None, path: EnrolmentPath
+    ) -> list[str]:
+        payment = self.doc.payment
+        steps: list[str] = []
+        subsidised = winner is not None and winner.subsidy.kind != "none"
+        for instruction in winner.instructions if winner else []:
+            self.cite(instruction.cite)
+            steps.append(instruction.text)
+        if personal == 0:
+            if subsidised:
+                steps.append("个人无需缴费")
+            return steps
+        for step in payment.enrolment:
+            self.cite(step.cite)
+            steps.append(f"【参保登记】{step.text}")
+        for channel in payment.channels:
+            for step in channel.steps:
+                if step.applies_to == "subsidised" and not subsidised:
+                    continue
+                if step.applies_to == "unsubsidised" and subsidised:
+                    continue
+                self.cite(step.cite)
+                steps.append(f"【{channel.name}】{step.text}")
+        return steps
