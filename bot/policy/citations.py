@@ -119,7 +119,7 @@ def _check_nested(document: PolicyDocument, path: str, node: BaseModel, quote: s
             if isinstance(value, int) and not _number_in(value, quote):
                 problems.append(CitationProblem(document.id, f"{child_path}.{name}",
                                                 f"{value} does not occur in the quote {quote!r}"))
-    if "full" == getattr(node, "kind", None) and "全额" not in quote and not _number_in(
+    if getattr(node, "kind", None) == "full" and "全额" not in quote and not _number_in(
         document.standard_fee.amount, quote
     ):
         problems.append(CitationProblem(document.id, path, "a full subsidy's quote must say 全额 or the amount"))

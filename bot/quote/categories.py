@@ -61,7 +61,7 @@ def select(
     document: PolicyDocument,
     vocabulary: VocabularyIndex,
     claimed: list[str],
-    birth: date,
+    birth: date | None,
     payment_date: date,
     local_hukou: bool,
     facts: dict[str, bool],
@@ -83,11 +83,11 @@ def select(
             leaf: frozenset(c.id for c in document.categories if _claimed_matches(c, vocabulary.ancestors(leaf)))
             for leaf in leaves
         }
-        distinct = set(outcomes.values())
+        distinct: set[frozenset[str]] = set(outcomes.values())
         if len(distinct) > 1:
             raise RefinementNeeded(Refinement(term, tuple(leaves)), vocabulary, document.jurisdiction.name)
-        if distinct and next(iter(distinct)):
-            ids = next(iter(distinct))
+        ids = distinct.pop() if distinct else frozenset()
+        if ids:
             matched.extend(c for c in document.categories if c.id in ids)
             continue
         selection.unmatched_terms.append(term)
@@ -96,9 +96,9 @@ def select(
     for category in document.categories:
         if category.all_of and set(category.all_of) <= all_lineage:
             matched.append(category)
-        if category.born_on_or_before and birth <= category.born_on_or_before:
+        if category.born_on_or_before and birth and birth <= category.born_on_or_before:
             matched.append(category)
-            selection.trace.append(f"按出生日期（{birth.isoformat()}）属于：{category.label}")
+            selection.trace.append(f"按出生日期属于：{category.label}")
 
     unique = list({c.id: c for c in matched}.values())
     candidates: list[LocalCategory] = []

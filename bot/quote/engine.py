@@ -14,6 +14,13 @@ from bot.quote.categories import Selection, best, select, subsidy_amount
 from bot.quote.result import AddonOffer, MissingFact, PayerShare, Quote, QuoteRequest, Source
 
 
+def uses_birth(document: PolicyDocument) -> bool:
+    """Whether any rule of the document depends on the birth date (age groups, newborns)."""
+    return any(c.born_on_or_before for c in document.categories) or any(
+        p.when.born_within_days or p.when.born_after_days or p.when.born_year_offsets for p in document.paths
+    )
+
+
 class QuoteEngine:
     """Built once per knowledge base; `quote` is then a cheap, pure computation."""
 
@@ -58,7 +65,10 @@ class QuoteEngine:
     def quote(self, request: QuoteRequest) -> Quote:
         place = self.places.resolve(request.region)
         document = self.document_for(place.jurisdiction, request.payment_date)
-        if request.birth > request.payment_date:
+        if request.birth is None and uses_birth(document):
+            raise UserInputError("birth", f"{document.jurisdiction.name}的规定与出生日期有关，请提供出生日期",
+                                 example="1958-03-02")
+        if request.birth is not None and request.birth > request.payment_date:
             raise UserInputError("birth", "出生日期晚于缴费日期", example="1958-03-02")
         claimed = self.vocabulary.resolve_all(request.categories)
         facts = dict(request.facts)
@@ -200,10 +210,13 @@ class _QuoteBuilder:
         lineage: set[str] = set()
         for term in self.claimed:
             lineage |= self.engine.vocabulary.ancestors(term)
-        age_days = (request.payment_date - request.birth).days
+        birth = request.birth
         closes = self.doc.collection.end
         for path in self.doc.paths:
             when = path.when
+            if birth is None and (when.born_within_days or when.born_after_days or when.born_year_offsets):
+                continue
+            age_days = (request.payment_date - birth).days if birth else 0
             if when.situation and when.situation not in self.claimed:
                 continue
             if when.any_category and not set(when.any_category) & lineage:
@@ -216,7 +229,7 @@ class _QuoteBuilder:
                 continue
             if when.born_after_days is not None and age_days <= when.born_after_days:
                 continue
-            if when.born_year_offsets and request.birth.year - self.doc.benefit_year not in when.born_year_offsets:
+            if when.born_year_offsets and birth and birth.year - self.doc.benefit_year not in when.born_year_offsets:
                 continue
             return path
         raise AssertionError("the schema guarantees an unconditional last path")
@@ -343,10 +356,9 @@ class _QuoteBuilder:
         payers = category.subsidy.payers
         if not payers:
             return []
-        if len(payers) == 1:
-            shares = [PayerShare(payers[0].name, amount)]
-        else:
-            shares = [PayerShare(p.name, p.amount) for p in payers]
+        # One payer carries the whole subsidy; several carry the shares the document names.
+        single = len(payers) == 1
+        shares = [PayerShare(p.name, amount if single else p.amount) for p in payers]
         if any(share.payer is None for share in shares):
             self.note("文件未写明资助资金由哪个部门承担。")
         return shares
@@ -377,7 +389,8 @@ class _QuoteBuilder:
             availability = windows.in_collection(day, collection, doc.benefit_year)
             deadline = collection.end
             if collection.end is None:
-                self.note(f"{collection.end_text or '文件未写明缴费截止日期'}，请尽早缴费并向{doc.source.enquiries}确认截止日期。")
+                no_end = collection.end_text or "文件未写明缴费截止日期"
+                self.note(f"{no_end}，请尽早缴费并向{doc.source.enquiries}确认截止日期。")
             if collection.start is None:
                 self.note(f"缴费开始时间：{collection.start_text}。")
         elif path.window == "collection_then_until":
@@ -387,7 +400,7 @@ class _QuoteBuilder:
                 availability = windows.within(day, collection.end, path.window_until, "补办期")
             deadline = path.window_until
         elif path.window == "after_birth":
-            assert path.window_days is not None
+            assert path.window_days is not None and self.request.birth is not None  # path needs birth
             last = windows.plus_days(self.request.birth, path.window_days)
             availability = windows.within(day, self.request.birth, last, f"出生后{path.window_days}天")
             deadline = last
@@ -419,7 +432,7 @@ class _QuoteBuilder:
                 self.note(f"文件只写待遇享受期为「{period.text}」，未写明起止日期，请咨询{doc.source.enquiries}。")
         elif path.benefit_start == "birth":
             start = self.request.birth
-            text = f"自出生之日（{start.isoformat()}）起"
+            text = f"自出生之日（{start.isoformat() if start else ''}）起"
         elif path.benefit_start == "payment":
             start = self.request.payment_date if payable else None
             text = "自参保缴费之日起"

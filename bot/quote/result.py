@@ -10,7 +10,7 @@ from typing import Any
 @dataclass(frozen=True)
 class QuoteRequest:
     region: str
-    birth: date
+    birth: date | None  # None only where the document has no rule by age (see uses_birth)
     payment_date: date
     categories: tuple[str, ...] = ()  # vocabulary ids or resident words
     facts: tuple[tuple[str, bool], ...] = ()  # (fact id, answer)
