@@ -30,18 +30,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _iso_or_words(field: str, prefer: str) -> Callable[[str], date]:
+def _iso_or_words(field: str) -> Callable[[str], date]:
     def convert(text: str) -> date:
         try:
             return date.fromisoformat(text)
         except ValueError:
             pass
-        from bot.parsing.dates import parse_date  # Chinese forms (2023年9月1日) for hotline staff
+        # Hotline staff may paste what the resident said (2023年9月1日, 九月一号): accept those too.
+        from bot.parsing.dates import parse_birth_date, parse_payment_date
 
+        parse = parse_birth_date if field == "birth" else parse_payment_date
         try:
-            return parse_date(text, today=date.today(), field=field, prefer=prefer)  # type: ignore[arg-type]
+            return parse(text, today=date.today())
         except UserInputError as error:
-            raise argparse.ArgumentTypeError(f"{error.message}，请按 YYYY-MM-DD 填写，例如 {_EXAMPLES[field]}") from None
+            raise argparse.ArgumentTypeError(f"{error.message}（应为 YYYY-MM-DD，例如 {_EXAMPLES[field]}）") from None
 
     convert.__name__ = field
     return convert
@@ -64,9 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     quote = commands.add_parser("quote", help="compute what a resident pays, when, and how (cited)")
     quote.add_argument("--region", required=True, help="参保地，如 朔州、乌前旗、冷市镇南华村")
-    quote.add_argument("--birth", required=True, type=_iso_or_words("birth", "past"), help="出生日期 YYYY-MM-DD")
+    quote.add_argument("--birth", required=True, type=_iso_or_words("birth"), help="出生日期 YYYY-MM-DD")
     quote.add_argument("--category", action="append", default=[], help="身份类别，可重复：低保、特困、监测户…")
-    quote.add_argument("--date", type=_iso_or_words("date", "future"), default=None,
+    quote.add_argument("--date", type=_iso_or_words("date"), default=None,
                        help="计划缴费日期 YYYY-MM-DD（默认今天）")
     quote.add_argument("--fact", action="append", default=[], type=_fact, help="补充条件 id=yes|no")
     quote.add_argument("--non-local", action="store_true", help="非本地户籍（在居住地参保）")
