@@ -60,6 +60,15 @@ class QuoteEngine:
             f"无法给出该日期的缴费金额，请咨询{documents[0].source.enquiries if documents else '当地医保部门'}",
         )
 
+    def hukou_matters(self, request: QuoteRequest) -> bool:
+        """Whether a category the resident meets is only for local residents: then the dialog asks."""
+        place = self.places.resolve(request.region)
+        document = self.document_for(place.jurisdiction, request.payment_date)
+        claimed = self.vocabulary.resolve_all(request.categories)
+        selection = select(document, self.vocabulary, claimed, request.birth, request.payment_date, True,
+                           dict(request.facts))
+        return any(c.requires_local_hukou for c in selection.applicable + selection.pending_fact)
+
     # --- the quote -----------------------------------------------------------------------------------------------
 
     def quote(self, request: QuoteRequest) -> Quote:

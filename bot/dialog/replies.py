@@ -1,0 +1,37 @@
+"""What the engine says: a template id (what tests assert on), the rendered text, facts, and buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    payload: str  # "b:<step>:<value>", at most 64 bytes (Telegram's callback_data limit)
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    template: str
+    text: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    replaces_previous: bool = False  # a keyboard update (multi-select): edit the last message if possible
+
+    def button_by_label(self, label: str) -> Button | None:
+        for row in self.buttons:
+            for button in row:
+                if button.label == label or button.label.lstrip("✓ ") == label:
+                    return button
+        return None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing the resident did: typed text, or tapped a button (payload)."""
+
+    text: str = ""
+    payload: str | None = None

@@ -1,0 +1,61 @@
+"""A conversation's state: a small value, serialisable to JSON, stored after every turn."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from typing import Any
+
+STATE_VERSION = 1
+HISTORY_LIMIT = 20  # /back steps kept; older ones are dropped so a state stays small
+
+
+@dataclass
+class DialogState:
+    step: str = "start"
+    region: str | None = None
+    payment_date: date | None = None
+    birth: date | None = None
+    categories: list[str] | None = None  # vocabulary ids; None: not answered yet
+    selecting: list[str] = field(default_factory=list)  # multi-select in progress (buttons)
+    local_hukou: bool | None = None
+    facts: dict[str, bool] = field(default_factory=dict)
+    pending: dict[str, str] = field(default_factory=dict)  # confirm_region / refine: what is being asked
+    reasks: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    last_figures: dict[str, Any] | None = None  # of the last answer shown, to say what changed
+    version: int = STATE_VERSION
+
+    def snapshot(self) -> dict[str, Any]:
+        """The answers (not the history itself), for /back."""
+        data = self.to_dict()
+        data.pop("history")
+        return data
+
+    def push_history(self) -> None:
+        self.history.append(self.snapshot())
+        del self.history[:-HISTORY_LIMIT]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("payment_date", "birth"):
+            value = data[key]
+            data[key] = value.isoformat() if value else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DialogState:
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        for key in ("payment_date", "birth"):
+            if values.get(key):
+                values[key] = date.fromisoformat(values[key])
+        return cls(**values)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> DialogState:
+        return cls.from_dict(json.loads(text))
