@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -38,10 +38,17 @@ class DialogState:
         del self.history[:-HISTORY_LIMIT]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("payment_date", "birth"):
-            value = data[key]
-            data[key] = value.isoformat() if value else None
+        # By hand rather than dataclasses.asdict (a deep copy per field): this runs on every turn.
+        data: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, list):
+                value = [dict(v) if isinstance(v, dict) else v for v in value]
+            elif isinstance(value, dict):
+                value = dict(value)
+            data[item.name] = value
         return data
 
     @classmethod

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
 from bot.errors import UserInputError
@@ -30,6 +29,14 @@ class Refinement:
     options: tuple[str, ...]
 
 
+def _spoken(word: str) -> str:
+    """Pronunciation without tones (低报 → dibao). pypinyin loads large dictionaries (~0.25 s), so it is
+    imported only when an answer is not an exact synonym."""
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(word))
+
+
 class VocabularyIndex:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.terms: dict[str, VocabularyTerm] = {term.id: term for term in vocabulary.terms}
@@ -38,18 +45,14 @@ class VocabularyIndex:
             for word in [term.name, *term.synonyms, term.id]:
                 self._words[word] = term.id
         self._none_words = set(vocabulary.none_words)
+        # The graph is small and read on every quote: walk it once here.
+        self._ancestors = {term: frozenset(self._walk_up(term)) for term in self.terms}
+        self._descendants = {
+            term: frozenset(other for other in self.terms if other != term and term in self._ancestors[other])
+            for term in self.terms
+        }
 
-    @cached_property
-    def _by_length(self) -> list[str]:
-        # Latin ids (dibao) are matched only as whole answers, never inside other words.
-        return sorted((w for w in self._words if not w.isascii()), key=len, reverse=True)
-
-    @cached_property
-    def _pinyin(self) -> dict[str, str]:
-        return {"".join(lazy_pinyin(word)): term_id for word, term_id in self._words.items()}
-
-    def ancestors(self, term_id: str) -> set[str]:
-        """The term and everything above it (农村一类低保 → 农村低保 → 低保)."""
+    def _walk_up(self, term_id: str) -> set[str]:
         seen: set[str] = set()
         stack = [term_id]
         while stack:
@@ -59,8 +62,21 @@ class VocabularyIndex:
                 stack.extend(self.terms[current].parents)
         return seen
 
-    def descendants(self, term_id: str) -> set[str]:
-        return {other for other in self.terms if other != term_id and term_id in self.ancestors(other)}
+    @cached_property
+    def _by_length(self) -> list[str]:
+        # Latin ids (dibao) are matched only as whole answers, never inside other words.
+        return sorted((w for w in self._words if not w.isascii()), key=len, reverse=True)
+
+    @cached_property
+    def _pinyin(self) -> dict[str, str]:
+        return {_spoken(word): term_id for word, term_id in self._words.items()}
+
+    def ancestors(self, term_id: str) -> frozenset[str]:
+        """The term and everything above it (农村一类低保 → 农村低保 → 低保)."""
+        return self._ancestors[term_id]
+
+    def descendants(self, term_id: str) -> frozenset[str]:
+        return self._descendants[term_id]
 
     def leaves_under(self, term_id: str) -> list[str]:
         below = self.descendants(term_id)
@@ -106,7 +122,7 @@ class VocabularyIndex:
         if word in self.terms:
             return word
         # Homophones (低报 → 低保) and pinyin input (dibao): compare pronunciations.
-        spoken = "".join(lazy_pinyin(word))
+        spoken = _spoken(word)
         hit = process.extractOne(spoken, list(self._pinyin), scorer=fuzz.ratio)
         if hit and hit[1] >= FUZZY_ACCEPT:
             return self._pinyin[hit[0]]
@@ -119,7 +135,7 @@ class VocabularyIndex:
         )
 
     def suggest(self, word: str, limit: int = 3) -> list[str]:
-        spoken = "".join(lazy_pinyin(word))
+        spoken = _spoken(word)
         scored: dict[str, float] = {}
         for candidate, score, _ in process.extract(word, list(self._words), scorer=fuzz.ratio, limit=10):
             term = self._words[candidate]

@@ -53,7 +53,7 @@ def subsidy_amount(category: LocalCategory, standard_fee: int) -> int | None:
     return None
 
 
-def _claimed_matches(category: LocalCategory, lineage: set[str]) -> bool:
+def _claimed_matches(category: LocalCategory, lineage: frozenset[str]) -> bool:
     return bool(set(category.matches) & lineage)
 
 
@@ -68,7 +68,7 @@ def select(
 ) -> Selection:
     """Match the resident's statuses onto the document's categories, applying the document's own limits."""
     selection = Selection()
-    lineages = {term: vocabulary.ancestors(term) for term in claimed}
+    lineages: dict[str, frozenset[str]] = {term: vocabulary.ancestors(term) for term in claimed}
     matched: list[LocalCategory] = []
     for term in claimed:
         if vocabulary.terms[term].kind == "situation":
@@ -92,7 +92,7 @@ def select(
             continue
         selection.unmatched_terms.append(term)
 
-    all_lineage = set().union(*lineages.values()) if lineages else set()
+    all_lineage: set[str] = set().union(*lineages.values())
     for category in document.categories:
         if category.all_of and set(category.all_of) <= all_lineage:
             matched.append(category)
