@@ -238,6 +238,8 @@ class PathWhen(Strict):
     born_within_days: int | None = Field(default=None, gt=0)
     born_after_days: int | None = Field(default=None, gt=0)
     born_year_offsets: list[int] = Field(default=[], description="birth year minus benefit year, e.g. [0]")
+    fact: str | None = Field(default=None, description="a yes/no fact of the document; unanswered, it is asked")
+    fact_is: bool = True
 
 
 class EnrolmentPath(Strict):
@@ -342,4 +344,7 @@ class PolicyDocument(Strict):
         for category in self.categories:
             if category.requires_fact and category.requires_fact not in fact_ids:
                 raise ValueError(f"category {category.id}: unknown fact {category.requires_fact}")
+        for path in self.paths:
+            if path.when.fact and path.when.fact not in fact_ids:
+                raise ValueError(f"path {path.id}: unknown fact {path.when.fact}")
         return self

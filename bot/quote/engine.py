@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.loader import KnowledgeBase
@@ -39,10 +39,21 @@ class QuoteEngine:
 
     @staticmethod
     def covered_dates(document: PolicyDocument) -> tuple[date, date]:
-        """Payment dates a document answers for: its collection year through the end of its benefit year."""
+        """Payment dates a document answers for.
+
+        From the start of its collection year to the end of its benefit year, but not past the day before the
+        anniversary of its collection start: from then on a payment most likely belongs to the next campaign,
+        for which this document says nothing (沁源 2023年度 cannot answer for a payment in October 2023).
+        """
         opening = document.collection.start or document.collection.end
         assert opening is not None  # the schema requires start or start_text; end or start is always dated
-        return date(opening.year, 1, 1), date(document.benefit_year, 12, 31)
+        last = date(document.benefit_year, 12, 31)
+        start = document.collection.start
+        if start is not None:
+            anniversary = start.replace(year=start.year + 1) if not (start.month == 2 and start.day == 29) \
+                else date(start.year + 1, 3, 1)
+            last = min(last, anniversary - timedelta(days=1))
+        return date(opening.year, 1, 1), last
 
     def document_for(self, jurisdiction: str, payment_date: date) -> PolicyDocument:
         documents = self.documents_for(jurisdiction)
@@ -112,6 +123,7 @@ class _QuoteBuilder:
         self.notes: list[str] = []
         self.trace: list[str] = []
         self.fee = document.standard_fee.amount
+        self.pending_path_fact: str | None = None
 
     def cite(self, citation: Citation | None) -> None:
         if citation is None:
@@ -159,7 +171,7 @@ class _QuoteBuilder:
         missing = [
             MissingFact(f.id, f.question)
             for f in doc.facts
-            if any(c.requires_fact == f.id for c in selection.pending_fact)
+            if any(c.requires_fact == f.id for c in selection.pending_fact) or f.id == self.pending_path_fact
         ]
         return Quote(
             region=doc.jurisdiction.name,
@@ -240,6 +252,14 @@ class _QuoteBuilder:
                 continue
             if when.born_year_offsets and birth and birth.year - self.doc.benefit_year not in when.born_year_offsets:
                 continue
+            if when.fact is not None:
+                answer = self.facts.get(when.fact)
+                if answer is None:
+                    # The amount depends on a fact not given yet: no number, and the question is returned.
+                    self.pending_path_fact = when.fact
+                    return path
+                if answer != when.fact_is:
+                    continue
             return path
         raise AssertionError("the schema guarantees an unconditional last path")
 
@@ -248,6 +268,12 @@ class _QuoteBuilder:
     ) -> tuple[LocalCategory | None, int | None, list[PayerShare], int | None]:
         """(winning category, subsidy, payers, personal payment); None amounts are unknown, never guessed."""
         fee = self.fee
+        if self.pending_path_fact is not None:
+            fact = next(f for f in self.doc.facts if f.id == self.pending_path_fact)
+            self.cite(fact.cite)
+            self.note(f"个人缴费取决于：{fact.question}（见下方说明）")
+            self.trace.append(f"情形取决于尚未回答的条件「{fact.id}」→ 个人缴费未定")
+            return None, None, [], None
         if path.fee == "free":
             self.trace.append("本情形免缴当年个人缴费")
             return None, 0, [], 0
