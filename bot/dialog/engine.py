@@ -422,6 +422,9 @@ class _Turn:
             state.pending["refine_options"] = ",".join(needed.refinement.options)
             self._ask("refine")
             return
+        except NotCoveredError as error:
+            self._not_covered(error)
+            return
         except UserInputError as error:
             self.say("cannot_answer", {"field": error.field}, message=error.one_line(), enquiries=self.enquiries())
             return

@@ -42,6 +42,9 @@ def _walk(node: Any, path: str) -> Iterator[tuple[str, Any]]:
     elif isinstance(node, list | tuple):
         for index, item in enumerate(node):
             yield from _walk(item, f"{path}[{index}]")
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from _walk(item, f"{path}.{key}")
 
 
 def _date_forms(value: date) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Strict(BaseModel):
@@ -332,11 +332,19 @@ class PolicyDocument(Strict):
     coverage: CitedText | None = Field(default=None, description="who is covered (参保对象)")
     students: CitedText | None = None
     migrants: CitedText | None = None
+    extras: dict[str, CitedText] = Field(
+        default={}, description="passages for FAQ topics not modelled above, keyed by FAQ id (pay_for_family …)"
+    )
+
+    @field_validator("paths")
+    @classmethod
+    def _regular_path_last(cls, paths: list[EnrolmentPath]) -> list[EnrolmentPath]:
+        if paths and paths[-1].when != PathWhen():
+            raise ValueError(f"the last path must have no conditions: {paths[-1].id} is the regular path")
+        return paths
 
     @model_validator(mode="after")
     def _internal_references(self) -> PolicyDocument:
-        if self.paths[-1].when != PathWhen():
-            raise ValueError("the last path must have no conditions (it is the regular path)")
         fact_ids = {f.id for f in self.facts}
         ids = [c.id for c in self.categories]
         if len(ids) != len(set(ids)):

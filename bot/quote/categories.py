@@ -111,7 +111,10 @@ def select(
 
     # 单纯… / 不属于上述人员范围: only when nothing else of this document applies.
     for category in list(candidates):
-        if category.only_if_no_other and any(other is not category for other in candidates):
+        # "不属于上述人员范围": only subsidised categories count as "other" (沁源 稳定脱贫 gives none).
+        if category.only_if_no_other and any(
+            other is not category and other.subsidy.kind != "none" for other in candidates
+        ):
             candidates.remove(category)
             selection.excluded.append((category, "文件规定仅适用于不属于其他资助类别的人员"))
 

@@ -10,7 +10,7 @@ from bot.policy.model import Citation, EnrolmentPath, LocalCategory, PolicyDocum
 from bot.policy.places import PlaceIndex
 from bot.policy.vocabulary import VocabularyIndex
 from bot.quote import windows
-from bot.quote.categories import Selection, best, select, subsidy_amount
+from bot.quote.categories import RefinementNeeded, Selection, best, select, subsidy_amount
 from bot.quote.result import AddonOffer, MissingFact, PayerShare, Quote, QuoteRequest, Source
 
 
@@ -56,18 +56,24 @@ class QuoteEngine:
         return date(opening.year, 1, 1), last
 
     def document_for(self, jurisdiction: str, payment_date: date) -> PolicyDocument:
+        """The document governing a payment on `payment_date`. Special paths (newborns, late enrolment) reach to
+        the end of the benefit year; the regular path stops at covered_dates (checked once the path is known)."""
         documents = self.documents_for(jurisdiction)
         for document in documents:
-            first, last = self.covered_dates(document)
-            if first <= payment_date <= last:
+            first, _ = self.covered_dates(document)
+            if first <= payment_date <= date(document.benefit_year, 12, 31):
                 return document
+        raise self.not_covered(jurisdiction, payment_date)
+
+    def not_covered(self, jurisdiction: str, payment_date: date) -> NotCoveredError:
+        documents = self.documents_for(jurisdiction)
         have = "；".join(
             f"{d.benefit_year}年度（适用于{self.covered_dates(d)[0].isoformat()}至{self.covered_dates(d)[1].isoformat()}缴费）"
             for d in documents
         )
-        raise NotCoveredError(
+        return NotCoveredError(
             "date",
-            f"没有{jurisdiction}适用于{payment_date.isoformat()}缴费的政策文件（现有：{have}），"
+            f"没有{jurisdiction}适用于{payment_date.isoformat()}缴费的政策文件（现有：{have}；该日期可能属于其他年度的征缴），"
             f"无法给出该日期的缴费金额，请咨询{documents[0].source.enquiries if documents else '当地医保部门'}",
         )
 
@@ -99,8 +105,34 @@ class QuoteEngine:
                     "fact", f"{document.jurisdiction.name}的文件没有「{fact_id}」这一条件",
                     example=", ".join(sorted(known_facts)) or "（本地区无需补充条件）",
                 )
-        builder = _QuoteBuilder(self, document, request, claimed, facts)
-        return builder.build(place.matched_name, place.subunit)
+        try:
+            return _QuoteBuilder(self, document, request, claimed, facts).build(place.matched_name, place.subunit)
+        except RefinementNeeded as needed:
+            return self._refinement_if_it_matters(needed, document, request, claimed, facts, place.matched_name,
+                                                  place.subunit)
+
+    def _refinement_if_it_matters(
+        self, needed: RefinementNeeded, document: PolicyDocument, request: QuoteRequest, claimed: list[str],
+        facts: dict[str, bool], matched_name: str, subunit: str | None,
+    ) -> Quote:
+        """Ask which kind (of 低保 …) only when the kinds lead to different answers (山丹 低保 + 特困: never)."""
+        term = needed.refinement.term
+        outcomes = []
+        for option in needed.refinement.options:
+            narrowed = [option if t == term else t for t in claimed]
+            try:
+                quote = _QuoteBuilder(self, document, request, narrowed, facts).build(matched_name, subunit)
+            except RefinementNeeded:
+                raise needed from None
+            outcomes.append(quote)
+        figures = {(q.personal_payment, q.subsidy, q.deadline, q.payable_on_date, q.benefit_start, q.path)
+                   for q in outcomes}
+        if len(figures) > 1:
+            raise needed
+        quote = outcomes[0]
+        quote.notes.append(f"「{self.vocabulary.name(term)}」属于哪一类不影响以上结果。")
+        quote.trace.append(f"「{self.vocabulary.name(term)}」的各类别结果相同，无需细分")
+        return quote
 
 
 class _QuoteBuilder:
@@ -156,6 +188,9 @@ class _QuoteBuilder:
         self._explain_selection(selection)
 
         path = self._path(selection)
+        if path is doc.paths[-1] and request.payment_date > self.engine.covered_dates(doc)[1]:
+            # A regular payment this late belongs to the next campaign, which this document does not cover.
+            raise self.engine.not_covered(doc.jurisdiction.name, request.payment_date)
         self.trace.append(f"适用情形：{path.label}（{path.id}）")
         self.cite(path.cite)
         for extra in path.extra_cites:

@@ -48,10 +48,10 @@ def in_collection(day: date, collection: Collection, benefit_year: int) -> Avail
     if allowed != day and rule is not None:
         upcoming: date | None = allowed if end is None or allowed <= end else None
         return Availability(False, upcoming, f"每月{rule.first}日—{rule.last}日可办理缴费，{day.day}日不可")
-    reason = "在集中缴费期内"
     if start is None:
-        reason += f"（开始日期：{collection.start_text}）"
-    return Availability(True, None, reason)
+        # The window opens on a date the document does not give: before the deadline, we cannot say.
+        return Availability(None, None, f"开始日期{collection.start_text}，无法确定该日期能否缴费")
+    return Availability(True, None, "在集中缴费期内")
 
 
 def within(day: date, first: date, last: date, what: str) -> Availability:

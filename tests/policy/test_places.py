@@ -1,0 +1,72 @@
+"""Resolving what a resident types as a place to the one document that covers it, or to "not covered"."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import NotCoveredError, UserInputError
+from bot.policy.loader import default_knowledge_base
+from bot.policy.places import PlaceIndex
+
+
+@pytest.fixture(scope="module")
+def places() -> PlaceIndex:
+    return PlaceIndex(default_knowledge_base().documents)
+
+
+@pytest.mark.parametrize(
+    ("text", "jurisdiction", "subunit"),
+    [
+        pytest.param("山西朔州", "朔州市", None, id="Shanxi Shuozhou resolves to Shuozhou city"),
+        pytest.param("乌前旗", "乌拉特前旗", None, id="the short name Wuqianqi resolves to Urad Front Banner"),
+        pytest.param("冷市镇南华村", "冷市镇", "南华村", id="a village of Lengshi resolves to Lengshi with the village"),
+        pytest.param("位奇镇", "山丹县", "位奇镇", id="Weiqi town resolves to Shandan county with the town"),
+        pytest.param("我户口在沁源", "沁源县", None, id="a sentence naming Qinyuan resolves to Qinyuan county"),
+        pytest.param("甘肃省山丹县", "山丹县", None, id="a full provincial name resolves to Shandan county"),
+    ],
+)
+def test_a_covered_place_resolves(places: PlaceIndex, text: str, jurisdiction: str, subunit: str | None) -> None:
+    match = places.resolve(text)
+    assert match.jurisdiction == jurisdiction
+    assert match.subunit == subunit
+
+
+def test_a_misspelt_urad_front_banner_is_not_covered_but_urad_front_banner_is_suggested(places: PlaceIndex) -> None:
+    with pytest.raises(NotCoveredError) as caught:
+        places.resolve("乌拉特钱旗")
+    assert caught.value.field == "region"
+    assert "乌拉特前旗" in caught.value.suggestions
+
+
+def test_anhua_county_is_not_covered_and_lengshi_is_suggested(places: PlaceIndex) -> None:
+    # The document is the plan of 冷市镇 only, one town of 安化县.
+    with pytest.raises(NotCoveredError) as caught:
+        places.resolve("安化县")
+    assert caught.value.field == "region"
+    assert caught.value.suggestions == ("冷市镇",)
+
+
+def test_another_town_of_anhua_is_not_covered(places: PlaceIndex) -> None:
+    with pytest.raises(NotCoveredError) as caught:
+        places.resolve("安化县东坪镇")
+    assert "冷市镇" in caught.value.suggestions
+
+
+def test_a_place_far_from_every_document_is_not_covered_and_nothing_is_suggested(places: PlaceIndex) -> None:
+    with pytest.raises(NotCoveredError) as caught:
+        places.resolve("广州市天河区")
+    assert caught.value.suggestions == ()
+
+
+def test_two_covered_places_at_once_are_asked_to_be_one(places: PlaceIndex) -> None:
+    with pytest.raises(UserInputError) as caught:
+        places.resolve("朔州和山丹")
+    assert caught.value.field == "region"
+    assert set(caught.value.suggestions) == {"朔州市", "山丹县"}
+
+
+def test_an_empty_place_is_asked_for(places: PlaceIndex) -> None:
+    with pytest.raises(UserInputError) as caught:
+        places.resolve("  ")
+    assert caught.value.field == "region"
+    assert caught.value.example

@@ -1,0 +1,103 @@
+"""The command line as hotline staff use it: `python -m bot quote … --json`, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+QUOTE_KEYS = {
+    "region", "benefit_year", "standard_fee", "subsidy", "subsidy_payers", "personal_payment", "optional_addons",
+    "deadline", "payable_on_date", "next_payable_date", "benefit_start", "benefit_end", "steps", "sources",
+    "notes", "trace",
+}
+FEES = ("380", "350", "400")  # the standard fees of the five documents
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {lines}"
+    return lines[0]
+
+
+def test_a_json_quote_for_a_shuozhou_dibao_resident_carries_every_contract_key_and_76_yuan() -> None:
+    # 朔州: 低保对象按个人缴费标准80%的比例给予定额资助 → 380 − 304 = 76.
+    result = run("quote", "--region", "朔州", "--birth", "1980-05-01", "--category", "低保",
+                 "--date", "2023-10-10", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= QUOTE_KEYS, f"missing keys: {QUOTE_KEYS - set(data)}"
+    assert (data["region"], data["benefit_year"], data["standard_fee"]) == ("朔州市", 2024, 380)
+    assert (data["subsidy"], data["personal_payment"]) == (304, 76)
+    assert data["deadline"] == "2023-12-25"
+    assert (data["benefit_start"], data["benefit_end"]) == ("2024-01-01", "2024-12-31")
+    assert data["sources"] and data["trace"] and data["steps"]
+
+
+def test_an_unparseable_birth_date_exits_2_with_one_line_naming_birth() -> None:
+    result = run("quote", "--region", "朔州", "--birth", "abc", "--date", "2023-10-10", "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "--birth" in _one_line(result.stderr)
+
+
+def test_a_birth_after_the_payment_date_exits_2_with_one_line_naming_birth() -> None:
+    result = run("quote", "--region", "朔州", "--birth", "2023-12-01", "--date", "2023-10-10", "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "birth" in _one_line(result.stderr)
+
+
+def test_an_unknown_category_exits_2_with_one_line_naming_category() -> None:
+    result = run("quote", "--region", "朔州", "--birth", "1980-05-01", "--date", "2023-10-10",
+                 "--category", "外星人", "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "category" in _one_line(result.stderr)
+
+
+def _assert_no_amount(text: str) -> None:
+    assert not re.search(r"\d\s*元", text), text
+    assert not any(fee in text for fee in FEES), text
+
+
+def test_an_uncovered_place_exits_3_with_a_clear_message_and_no_amount() -> None:
+    result = run("quote", "--region", "火星市", "--birth", "1980-05-01", "--date", "2023-10-10", "--json")
+    assert result.returncode == 3
+    assert result.stdout == ""
+    line = _one_line(result.stderr)
+    assert "region" in line and "火星市" in line and "不在" in line
+    _assert_no_amount(result.stderr)
+
+
+def test_an_uncovered_payment_date_exits_3_with_a_clear_message_and_no_amount() -> None:
+    result = run("quote", "--region", "朔州", "--birth", "1980-05-01", "--date", "2025-10-10", "--json")
+    assert result.returncode == 3
+    assert result.stdout == ""
+    line = _one_line(result.stderr)
+    assert "date" in line and "2025-10-10" in line
+    _assert_no_amount(result.stderr)
+
+
+def test_check_validates_the_real_policies_and_exits_0() -> None:
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    assert " 0 problems" in result.stdout
+    assert result.stderr == ""
+
+
+def test_a_mistyped_command_suggests_quote() -> None:
+    result = run("quot")
+    assert result.returncode == 2
+    assert "quote" in _one_line(result.stderr).split("(did you mean", 1)[-1]
+    assert "did you mean 'quote'" in result.stderr
