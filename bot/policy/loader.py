@@ -45,7 +45,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader)  # noqa: S506 (a safe loader)
+            return yaml.load(handle, Loader=_Loader)  # a safe loader: CSafeLoader or SafeLoader
     except yaml.YAMLError as error:
         raise PolicyError(f"{path}: not valid YAML: {error}") from error
 
