@@ -13,8 +13,14 @@ from bot.quote.engine import QuoteEngine
 DEFAULT_STATE_PATH = Path("state") / "conversations.sqlite3"
 
 
-def build_engine(faq: FaqResponder | None = None) -> DialogEngine:
+def build_engine(with_faq: bool = True) -> DialogEngine:
+    """The dialog engine over the policy knowledge base, answering free-text questions from the FAQ."""
     quotes = QuoteEngine(default_knowledge_base())
+    faq: FaqResponder | None = None
+    if with_faq:
+        from bot.faq.service import build_faq_service  # the matcher's tables load only when it is used
+
+        faq = build_faq_service(quotes)
     return DialogEngine(quotes, faq=faq)
 
 

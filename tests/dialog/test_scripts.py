@@ -26,7 +26,7 @@ def test_scripted_dialog_behaves_as_written(path: Path) -> None:
 
 def test_every_behaviour_folder_has_scripts_for_several_jurisdictions() -> None:
     folders = {path.parent.name for path in SCRIPTS}
-    assert {"happy_path", "corrections", "invalid_input", "resume"} <= folders
+    assert {"happy_path", "corrections", "invalid_input", "digressions", "resume"} <= folders
     happy = [load_script(p).name for p in SCRIPTS if p.parent.name == "happy_path"]
     for place in ("朔州", "冷市镇", "沁源", "乌拉特前旗", "山丹"):
         assert any(place in name for name in happy), f"no happy-path script for {place}"

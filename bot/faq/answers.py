@@ -1,0 +1,167 @@
+"""FAQ answers rendered from the policy data: one source of truth for every number, date and step.
+
+policies/faq/answers.yaml says, per FAQ id, which template of dialogs/templates/faq/ answers it and with which
+parameters. A template reads one jurisdiction's document through `DocumentView` and cites what it uses with
+`cite(...)`, which prints a footnote mark and records the passage. Where the document is silent the template
+says so and names where to ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.policy.loader import parse_model, policy_dir, read_yaml
+from bot.policy.model import Channel, Citation, CitedText, EnrolmentPath, LocalCategory, PolicyDocument, Step
+from bot.policy.vocabulary import VocabularyIndex
+from bot.quote.categories import subsidy_amount
+from bot.quote.result import Source
+from bot.render import Format, render
+
+
+class AnswerSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    template: str
+    terms: list[str] = []  # subsidy_for: vocabulary ids asked about
+    age: bool = False  # subsidy_for: include categories defined by birth date
+    channel_words: list[str] = []  # channels: only channels whose name contains one of these
+    field: str | None = None  # passage/list: a document field
+    extra: str | None = None  # passage: a key of the document's extras
+    situation: str | None = None  # paths: a situation id
+    path_filter: str | None = None  # paths: "newborn"
+    waiting: bool = False  # late: only paths with a waiting period
+
+
+@cache
+def load_answer_specs(path: Path | None = None) -> dict[str, AnswerSpec]:
+    path = path or policy_dir() / "faq" / "answers.yaml"
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a mapping of FAQ id to answer spec")
+    return {key: parse_model(AnswerSpec, value, path) for key, value in raw.items()}
+
+
+@dataclass
+class Citer:
+    """Numbers the passages a template cites (［1］, ［2］ …) and keeps them for the sources list."""
+
+    document: PolicyDocument
+    sources: list[Source] = field(default_factory=list)
+
+    def __call__(self, citation: Citation | None) -> str:
+        if citation is None:
+            return ""
+        name = f"《{self.document.source.title}》" + (f"（{self.document.source.number}）"
+                                                       if self.document.source.number else "")
+        source = Source(name, citation.section, citation.quote)
+        if source not in self.sources:
+            self.sources.append(source)
+        return f"［{self.sources.index(source) + 1}］"
+
+
+@dataclass(frozen=True)
+class CategoryLine:
+    label: str
+    words: str  # 全额资助 / 个人缴费标准的80% / 定额资助
+    subsidy: int | None
+    personal: int | None
+    payers: str
+    category: LocalCategory
+
+
+class DocumentView:
+    """What templates may ask of one document, in words a resident understands."""
+
+    def __init__(self, document: PolicyDocument, vocabulary: VocabularyIndex) -> None:
+        self.doc = document
+        self.vocabulary = vocabulary
+        self.fee = document.standard_fee.amount
+
+    def categories_for(self, terms: list[str], age: bool = False) -> list[CategoryLine]:
+        wanted: set[str] = set()
+        for term in terms:
+            wanted |= self.vocabulary.ancestors(term) | self.vocabulary.descendants(term)
+        lines = []
+        for category in self.doc.categories:
+            hit = bool(set(category.matches) & wanted) or bool(set(category.all_of) & wanted)
+            if (hit and terms) or (age and category.born_on_or_before):
+                amount = subsidy_amount(category, self.fee)
+                personal = None if amount is None else self.fee - amount
+                lines.append(CategoryLine(category.label, _words(category), amount, personal,
+                                          _payers(category), category))
+        return lines
+
+    def all_categories(self) -> list[CategoryLine]:
+        return [line for line in self.categories_for([t for t in self.vocabulary.terms], age=True)]
+
+    def channels(self, words: list[str]) -> list[Channel]:
+        if not words:
+            return list(self.doc.payment.channels)
+        return [c for c in self.doc.payment.channels if any(w in c.name for w in words)]
+
+    def newborn_paths(self) -> list[EnrolmentPath]:
+        return [p for p in self.doc.paths if p.when.born_within_days or p.when.born_after_days
+                or p.when.born_year_offsets]
+
+    def situation_paths(self, situation: str) -> list[EnrolmentPath]:
+        return [p for p in self.doc.paths if p.when.situation == situation]
+
+    def late_paths(self, waiting: bool = False) -> list[EnrolmentPath]:
+        late = [p for p in self.doc.paths if p.when.after_collection]
+        if waiting:
+            late = [p for p in late if p.benefit_start == "payment_plus_days"]
+        return late
+
+    def steps(self, field_name: str) -> list[CitedText | Step]:
+        value = getattr(self.doc.payment, field_name, None)
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+    def passage(self, field_name: str | None, extra: str | None) -> CitedText | None:
+        if extra:
+            return self.doc.extras.get(extra)
+        value = getattr(self.doc, field_name or "", None)
+        return value if isinstance(value, CitedText) else None
+
+    def choice_steps(self) -> list[Step]:
+        return [s for c in self.doc.payment.channels for s in c.steps if "选择" in s.text]
+
+    def choice_instructions(self) -> list[tuple[str, CitedText]]:
+        found = []
+        for category in self.doc.categories:
+            for instruction in category.instructions:
+                if "选择" in instruction.text:
+                    found.append((category.label, instruction))
+        return found
+
+
+def _words(category: LocalCategory) -> str:
+    subsidy = category.subsidy
+    return {"full": "全额资助", "fixed": "定额资助", "none": "不享受资助", "unstated": "按相关政策资助（金额文件未写明）"}.get(
+        subsidy.kind, f"按个人缴费标准的{subsidy.percent}%资助"
+    )
+
+
+def _payers(category: LocalCategory) -> str:
+    names = []
+    for payer in category.subsidy.payers:
+        name = payer.name or "文件未写明出资部门"
+        names.append(f"{name}{payer.amount}元" if payer.amount and len(category.subsidy.payers) > 1 else name)
+    return "、".join(names)
+
+
+def render_answer(
+    faq_id: str, document: PolicyDocument, vocabulary: VocabularyIndex, output: Format
+) -> tuple[str, list[Source]]:
+    spec = load_answer_specs()[faq_id]
+    citer = Citer(document)
+    text = render(
+        f"faq/{spec.template}", output, view=DocumentView(document, vocabulary), doc=document, spec=spec,
+        cite=citer, enquiries=document.source.enquiries,
+    )
+    return text, citer.sources
+

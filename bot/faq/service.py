@@ -1,0 +1,114 @@
+"""Answering a free-text question: match it, then render the answer from the jurisdiction's document(s)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from bot.dialog.replies import Button, Reply
+from bot.errors import NotCoveredError, UserInputError
+from bot.faq.answers import Citer, DocumentView, load_answer_specs
+from bot.faq.matcher import FaqMatcher, MatchResult
+from bot.faq.model import FaqEntry, load_entries
+from bot.policy.loader import policy_dir
+from bot.policy.model import PolicyDocument
+from bot.quote.engine import QuoteEngine
+from bot.quote.result import Source
+from bot.render import Format, render
+
+
+@dataclass
+class FaqAnswer:
+    kind: str  # answer | not_sure | out_of_scope | chitchat | empty
+    faq_id: str | None
+    question: str | None  # the matched canonical question
+    answer: str
+    score: float
+    suggestions: list[dict[str, object]]
+    sources: list[Source] = field(default_factory=list)
+    region: str | None = None
+    template: str = "faq_answer"
+
+
+class FaqService:
+    def __init__(self, quotes: QuoteEngine, entries: list[FaqEntry], matcher: FaqMatcher | None = None) -> None:
+        self.quotes = quotes
+        self.entries = {entry.id: entry for entry in entries}
+        self.matcher = matcher or FaqMatcher(entries)
+        self.specs = load_answer_specs()
+
+    def _documents(self, region: str | None) -> list[PolicyDocument]:
+        if region is None:
+            latest: dict[str, PolicyDocument] = {}
+            for document in self.quotes.kb.documents:
+                name = document.jurisdiction.name
+                if name not in latest or document.benefit_year > latest[name].benefit_year:
+                    latest[name] = document
+            return [latest[name] for name in sorted(latest)]
+        jurisdiction = self.quotes.places.resolve(region).jurisdiction
+        documents = self.quotes.documents_for(jurisdiction)
+        return [max(documents, key=lambda d: d.benefit_year)]
+
+    def ask(self, question: str, region: str | None, output: Format = "text") -> FaqAnswer:
+        """Raises NotCoveredError / UserInputError for a region no document covers."""
+        documents = self._documents(region)
+        canonical = documents[0].jurisdiction.name if region else None
+        enquiries = documents[0].source.enquiries if region else ""
+        match = self.matcher.match(question)
+        suggestions = [{"faq_id": s.faq_id, "question": s.question, "score": round(s.score, 1)}
+                       for s in match.suggestions]
+        if match.kind == "answer" and match.faq_id is not None:
+            return self._answer(match, documents, canonical, output, suggestions)
+        if match.kind == "out_of_scope":
+            text = render("dialog/faq_out_of_scope", output, topic=match.out_of_scope_topic, enquiries=enquiries)
+            return FaqAnswer("out_of_scope", match.faq_id, None, text, match.score, suggestions, region=canonical,
+                             template="faq_out_of_scope")
+        if match.kind == "chitchat":
+            text = render("dialog/faq_chitchat", output, faq_id=match.faq_id, enquiries=enquiries)
+            return FaqAnswer("chitchat", match.faq_id, None, text, match.score, suggestions, region=canonical,
+                             template="faq_chitchat")
+        text = render("dialog/faq_not_sure", output, suggestions=match.suggestions[:3], enquiries=enquiries)
+        return FaqAnswer(match.kind, None, None, text, match.score, suggestions[:3], region=canonical,
+                         template="faq_not_sure")
+
+    def _answer(self, match: MatchResult, documents: list[PolicyDocument], region: str | None, output: Format,
+                suggestions: list[dict[str, object]]) -> FaqAnswer:
+        assert match.faq_id is not None
+        spec = self.specs[match.faq_id]
+        citer = Citer(documents[0])
+        parts = []
+        for document in documents:
+            citer.document = document
+            body = render(f"faq/{spec.template}", output, view=DocumentView(document, self.quotes.vocabulary),
+                          doc=document, spec=spec, cite=citer, enquiries=document.source.enquiries)
+            parts.append(body if region else f"【{document.jurisdiction.name}】{body}")
+        if region is None:
+            parts.insert(0, "各地规定不同，以下分别列出（告诉我您的参保地可只看您那里的）：")
+        question = self.entries[match.faq_id].question
+        answer = "\n".join(parts)
+        text = render("dialog/faq_answer", output, question=question, answer=answer, sources=citer.sources)
+        return FaqAnswer("answer", match.faq_id, question, text, match.score, suggestions, citer.sources, region)
+
+    # --- the dialog's hook (bot.dialog.engine.FaqResponder) ------------------------------------------------------
+
+    def respond(self, text: str, region: str | None, output: Format, strict: bool) -> Reply | None:
+        try:
+            result = self.ask(text, region, output)
+        except (NotCoveredError, UserInputError):
+            return None
+        if result.kind == "empty" or (strict and result.kind == "not_sure"):
+            return None
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        facts: dict[str, object] = {"faq_id": result.faq_id, "kind": result.kind}
+        if result.kind == "not_sure":
+            facts["suggestions"] = [s["faq_id"] for s in result.suggestions]
+        return Reply(result.template, result.answer, facts, buttons)
+
+
+@cache
+def default_entries() -> list[FaqEntry]:
+    return load_entries(policy_dir() / "faq" / "entries.yaml")
+
+
+def build_faq_service(quotes: QuoteEngine) -> FaqService:
+    return FaqService(quotes, default_entries())
