@@ -1,21 +1,15 @@
-"""The one user-facing error type: every bad input becomes one of these, caught in one place per channel."""
+"""The user-facing error types: every bad input becomes one of these, caught in one place per channel."""
 
 from __future__ import annotations
 
 
-class UserInputError(Exception):
-    """Input that the resident (or hotline user) can fix: names the field, what was expected, an example.
+class ExplainedError(Exception):
+    """An error a person can act on: which field, what is wrong, what would do (example, near names)."""
 
-    `message` is the Chinese sentence shown to a resident; `field` and `example` let the CLI print one line
-    such as ``--birth: 无法识别的日期「abc」，请按 YYYY-MM-DD 填写，例如 1958-03-02``.
-    """
+    suggestion_words = "您是说"
 
     def __init__(
-        self,
-        field: str,
-        message: str,
-        example: str | None = None,
-        suggestions: tuple[str, ...] = (),
+        self, field: str, message: str, example: str | None = None, suggestions: tuple[str, ...] = ()
     ) -> None:
         self.field = field
         self.message = message
@@ -24,25 +18,23 @@ class UserInputError(Exception):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        """One line for the CLI, e.g. ``birth: 出生日期晚于缴费日期，例如 1958-03-02``."""
         text = f"{self.field}: {self.message}"
         if self.suggestions:
-            text += "（您是说：" + "、".join(self.suggestions) + "？）"
+            text += f"（{self.suggestion_words}：" + "、".join(self.suggestions) + "？）"
         if self.example:
             text += f"，例如 {self.example}"
         return text
 
 
-class NotCoveredError(Exception):
+class UserInputError(ExplainedError):
+    """Input the resident (or hotline user) can fix; `message` is the Chinese sentence shown to a resident."""
+
+
+class NotCoveredError(ExplainedError):
     """A place or date no policy document covers: the answer is "we have no document", never a number."""
 
-    def __init__(self, field: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
-        self.field = field
-        self.message = message
-        self.suggestions = suggestions
-        super().__init__(self.one_line())
+    suggestion_words = "相近的地区"
 
-    def one_line(self) -> str:
-        text = f"{self.field}: {self.message}"
-        if self.suggestions:
-            text += "（相近的地区：" + "、".join(self.suggestions) + "）"
-        return text
+    def __init__(self, field: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(field, message, suggestions=suggestions)
