@@ -1,0 +1,109 @@
+"""``python -m bot telegram`` as a real process against the fake Bot API: killed with SIGKILL mid-turn (after
+the engine wrote the state, before the reply reached the resident), then restarted on the same SQLite file.
+
+The resident continues at the next step; the process's log (at DEBUG) holds no message text, date,
+status, chat id or token; a wrong token exits with one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from conftest import Harness
+from fake_bot_api import FakeBotApi
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAT = 5550123
+
+
+class BotProcess:
+    def __init__(self, api: FakeBotApi, state: Path, log: Path, token: str | None = None) -> None:
+        self.env = {
+            **os.environ,
+            "BOT_TOKEN": token or api.token,
+            "BOT_STATE_PATH": str(state),
+            "BOT_API_BASE_URL": api.base_url,
+            "BOT_LOG_LEVEL": "DEBUG",
+            "BOT_MODE": "polling",
+        }
+        self.log = log
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "telegram", cwd=ROOT, env=self.env, stdout=log, stderr=log
+            )
+
+    async def wait(self, timeout: float = 15) -> int:
+        assert self.process is not None
+        return await asyncio.wait_for(self.process.wait(), timeout)
+
+    async def kill(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGKILL)
+            await self.wait()
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(api, tmp_path / "state.sqlite3", tmp_path / "bot.log")
+    try:
+        yield process
+    finally:
+        await process.kill()
+
+
+async def test_a_process_killed_after_the_state_write_resumes_the_resident_at_the_next_step(
+    api: FakeBotApi, bot: BotProcess, harness: Harness, tmp_path: Path
+) -> None:
+    await bot.start()
+    await api.wait_for_calls("getUpdates", timeout=20)
+    assert [c["command"] for c in api.commands] == ["start", "help", "back", "restart", "forget", "faq"]
+
+    api.send_text(CHAT, "朔州")
+    await api.wait_for_bot_messages(CHAT, 2, timeout=10)
+    api.send_text(CHAT, "2023年10月8日")
+    [*_, ask_birth] = await api.wait_for_bot_messages(CHAT, 3, timeout=10)
+    assert ask_birth.text.startswith("请告诉我参保人的出生日期")
+
+    # The reply to the birth date hangs: the state (now at the status question) is already written.
+    api.hang("sendMessage", seconds=60)
+    api.send_text(CHAT, "1980-05-01")
+    await api.wait_for_calls("sendMessage", 4, timeout=10)
+    await api.wait_until(lambda: api.pending_updates == 0, timeout=10, what="the update to be confirmed")
+    await bot.kill()
+    assert len(api.bot_messages(CHAT)) == 3, "the reply was lost with the process"
+
+    # A new process on the same file: the resident, seeing no question, answers the next one anyway.
+    harness.state_path = tmp_path / "state.sqlite3"
+    await harness.start()
+    turn = await harness.say(CHAT, "低保")
+    assert len(turn.sent) == 1 and "您需缴纳：76元" in turn.texts[0], "continued at the status question"
+
+    log = bot.log.read_text(encoding="utf-8")
+    assert "update 1002: replies ask_categories" in log or "replies ask_categories" in log
+    for secret in ("朔州", "2023年10月8日", "1980", "低保", str(CHAT), api.token, "fake-token"):
+        assert secret not in log, f"{secret!r} in the log"
+    assert "Traceback" not in log
+
+
+async def test_a_token_telegram_refuses_exits_with_one_line(api: FakeBotApi, tmp_path: Path) -> None:
+    process = BotProcess(api, tmp_path / "state.sqlite3", tmp_path / "bot.log", token="123456:wrong-token-here")
+    await process.start()
+    code = await process.wait()
+
+    log = process.log.read_text(encoding="utf-8")
+    assert code == 2
+    [*_, before, last] = log.strip().splitlines()
+    assert last == "error: Telegram refused BOT_TOKEN (unauthorized): check the token from @BotFather"
+    assert before.endswith("starting (polling)"), "nothing else about it"
+    assert "Traceback" not in log and "wrong-token" not in log
