@@ -339,7 +339,7 @@ class _Turn:
             example=error.example or (spec.example if spec else ""), suggestions=list(error.suggestions),
             limit_reached=self.state.reasks >= self.flow.max_reasks, enquiries=self.enquiries(),
         )
-        self._ask(step, again=True, quiet=True)
+        self._ask(step, again=True)
 
     # --- corrections ---------------------------------------------------------------------------------------------
 
@@ -484,8 +484,7 @@ class _Turn:
 
     # --- questions -----------------------------------------------------------------------------------------------
 
-    def _ask(self, step: str, again: bool = False, replaces_previous: bool = False, quiet: bool = False,
-             resume: bool = False) -> None:
+    def _ask(self, step: str, again: bool = False, replaces_previous: bool = False, resume: bool = False) -> None:
         state = self.state
         if step in ("start", "done"):
             return
@@ -521,7 +520,6 @@ class _Turn:
         elif step == "fact":
             self.say(spec.ask, {**facts, "fact": state.pending.get("fact")}, buttons=self._yes_no("fact"),
                      question=state.pending.get("fact_question", ""))
-        del quiet  # the re-ask text already said what was wrong; the question itself is the same
 
     def _ask_hukou(self, document: PolicyDocument) -> None:
         self.state.step = "hukou"

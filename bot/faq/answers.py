@@ -19,7 +19,6 @@ from bot.policy.model import Channel, Citation, CitedText, EnrolmentPath, LocalC
 from bot.policy.vocabulary import VocabularyIndex
 from bot.quote.categories import subsidy_amount
 from bot.quote.result import Source
-from bot.render import Format, render
 
 
 class AnswerSpec(BaseModel):
@@ -152,16 +151,3 @@ def _payers(category: LocalCategory) -> str:
         name = payer.name or "文件未写明出资部门"
         names.append(f"{name}{payer.amount}元" if payer.amount and len(category.subsidy.payers) > 1 else name)
     return "、".join(names)
-
-
-def render_answer(
-    faq_id: str, document: PolicyDocument, vocabulary: VocabularyIndex, output: Format
-) -> tuple[str, list[Source]]:
-    spec = load_answer_specs()[faq_id]
-    citer = Citer(document)
-    text = render(
-        f"faq/{spec.template}", output, view=DocumentView(document, vocabulary), doc=document, spec=spec,
-        cite=citer, enquiries=document.source.enquiries,
-    )
-    return text, citer.sources
-

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 import pytest
 from fake_bot_api import AnyApplication as App
-from fake_bot_api import FakeBotApi, running, stray_tasks
+from fake_bot_api import FakeBotApi, running
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
@@ -31,12 +31,7 @@ from telegram.ext import (
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-    await asyncio.sleep(0)  # let cancelled client-side tasks settle before counting
-    assert not stray_tasks(), f"tasks left behind: {stray_tasks()}"
+# The `api` fixture (a fake server that must leave no task behind) comes from conftest.py.
 
 
 KEYBOARD = InlineKeyboardMarkup(
