@@ -13,9 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.dialog.engine import quote_request  # noqa: E402
 from bot.dialog.factory import build_engine  # noqa: E402
 from bot.dialog.replay import load_script, script_files  # noqa: E402
-from bot.dialog.replies import Incoming  # noqa: E402
+from bot.dialog.replies import Incoming, find_button  # noqa: E402
 from bot.dialog.state import DialogState  # noqa: E402
 
 REPEATS = 60
@@ -32,7 +33,7 @@ def main() -> None:
             shown = []
             for turn in script.turns:
                 if turn.tap is not None:
-                    button = next((b for r in reversed(shown) if (b := r.button_by_label(turn.tap))), None)
+                    button = find_button(shown, turn.tap)
                     incoming = Incoming(payload=button.payload if button else "b:x:y")
                 else:
                     incoming = Incoming(text=turn.user or "")
@@ -41,7 +42,7 @@ def main() -> None:
                 latencies.append(time.perf_counter() - start)
                 shown.extend(result.replies)
                 if state.step == "done":
-                    request = engine_request(engine, state)
+                    request = quote_request(state)
                     start = time.perf_counter()
                     engine.quotes.quote(request)
                     quote_times.append(time.perf_counter() - start)
@@ -54,14 +55,6 @@ def main() -> None:
     if quote_times:
         quote = sum(quote_times) / len(quote_times)
         print(f"baseline quote alone: {quote * 1e6:.0f} µs; mean turn/quote ratio {total / len(latencies) / quote:.1f}x")
-
-
-def engine_request(engine: object, state: DialogState) -> object:
-    from bot.quote.result import QuoteRequest
-
-    assert state.region and state.payment_date
-    return QuoteRequest(state.region, state.birth, state.payment_date, tuple(state.categories or []),
-                        tuple(state.facts.items()), True if state.local_hukou is None else state.local_hukou)
 
 
 if __name__ == "__main__":

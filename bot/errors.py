@@ -38,3 +38,7 @@ class NotCoveredError(ExplainedError):
 
     def __init__(self, field: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
         super().__init__(field, message, suggestions=suggestions)
+
+
+class PartlyCoveredError(NotCoveredError):
+    """A larger unit only part of which a document covers (安化县: only 冷市镇): offer the part, do not guess."""

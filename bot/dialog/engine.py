@@ -18,7 +18,7 @@ from bot.dialog.corrections import Correction, find_correction
 from bot.dialog.flow import Flow, load_flow
 from bot.dialog.replies import Button, Incoming, Reply
 from bot.dialog.state import DialogState
-from bot.errors import NotCoveredError, UserInputError
+from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date
 from bot.policy.model import PolicyDocument
 from bot.quote.categories import RefinementNeeded
@@ -42,6 +42,22 @@ class FaqResponder(Protocol):
 class TurnResult:
     replies: list[Reply]
     forget: bool = False  # the resident asked to delete their stored state
+
+
+def quote_request(
+    state: DialogState, categories: tuple[str, ...] | None = None, local_hukou: bool | None = None
+) -> QuoteRequest:
+    """The quote request for the answers in `state`; overrides let the engine ask "would this change it?"."""
+    assert state.region is not None and state.payment_date is not None
+    hukou = state.local_hukou if local_hukou is None else local_hukou
+    return QuoteRequest(
+        region=state.region,
+        birth=state.birth,
+        payment_date=state.payment_date,
+        categories=tuple(state.categories or []) if categories is None else categories,
+        facts=tuple(state.facts.items()),
+        local_hukou=True if hukou is None else hukou,
+    )
 
 
 def looks_like_question(text: str) -> bool:
@@ -304,7 +320,7 @@ class _Turn:
     def _not_covered(self, error: NotCoveredError) -> None:
         if error.field == "region":
             # One close name (a typo such as 乌拉特钱旗): ask "您是说…吗". A partly covered county: offer the town.
-            if error.suggestions and len(error.suggestions) == 1 and "只有" not in error.message:
+            if len(error.suggestions) == 1 and not isinstance(error, PartlyCoveredError):
                 self.state.pending["confirm_region"] = error.suggestions[0]
                 self.say("confirm_region", {"suggestion": error.suggestions[0]},
                          buttons=self._yes_no("confirm_region"), name=error.suggestions[0])
@@ -445,17 +461,7 @@ class _Turn:
         return quote.personal_payment == 0 and quote.winning_category is None
 
     def _request(self, categories: tuple[str, ...] | None = None, local_hukou: bool | None = None) -> QuoteRequest:
-        state = self.state
-        assert state.region is not None and state.payment_date is not None
-        hukou = state.local_hukou if local_hukou is None else local_hukou
-        return QuoteRequest(
-            region=state.region,
-            birth=state.birth,
-            payment_date=state.payment_date,
-            categories=tuple(state.categories or []) if categories is None else categories,
-            facts=tuple(state.facts.items()),
-            local_hukou=True if hukou is None else hukou,
-        )
+        return quote_request(self.state, categories, local_hukou)
 
     def _show(self, quote: Quote) -> None:
         figures = {

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.dialog.engine import DialogEngine
-from bot.dialog.replies import Incoming, Reply
+from bot.dialog.replies import Incoming, Reply, find_button
 from bot.dialog.service import DialogService
 from bot.dialog.store import MemoryStore
 from bot.policy.loader import PolicyError, parse_model
@@ -139,7 +139,7 @@ def run_script(path: Path, engine_factory: Any) -> ScriptResult:
         if turn.restart_process:
             service = DialogService(engine_factory(), store)
         if turn.tap is not None:
-            button = next((b for r in reversed(shown) if (b := r.button_by_label(turn.tap))), None)
+            button = find_button(shown, turn.tap)
             if button is None:
                 result.failures.append(Failure(number, f"tap {turn.tap}", "no such button in any reply so far",
                                                shown[-3:]))

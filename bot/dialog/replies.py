@@ -29,6 +29,15 @@ class Reply:
         return None
 
 
+def find_button(replies: list[Reply], label: str) -> Button | None:
+    """The button with `label` on the latest reply that has one (a tester may tap an old message's button)."""
+    for reply in reversed(replies):
+        button = reply.button_by_label(label)
+        if button is not None:
+            return button
+    return None
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One thing the resident did: typed text, or tapped a button (payload)."""

@@ -94,7 +94,7 @@ class DocumentView:
         return lines
 
     def all_categories(self) -> list[CategoryLine]:
-        return [line for line in self.categories_for([t for t in self.vocabulary.terms], age=True)]
+        return self.categories_for(list(self.vocabulary.terms), age=True)
 
     def channels(self, words: list[str]) -> list[Channel]:
         if not words:

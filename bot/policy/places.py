@@ -8,7 +8,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-from bot.errors import NotCoveredError, UserInputError
+from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.policy.model import PolicyDocument
 
 _NOISE = re.compile(r"[\s,，。.、;；:：!！?？\"'“”‘’()（）]|我是|我在|我们|住在|户口在|户籍在|户籍|户口|的人|的|人$")
@@ -74,7 +74,7 @@ class PlaceIndex:
             raise UserInputError("region", "您说的地名对应多个地区，请只说一个", suggestions=tuple(sorted(jurisdictions)))
         for parent, jurisdiction in self._parents.items():
             if parent in cleaned:
-                raise NotCoveredError(
+                raise PartlyCoveredError(
                     "region",
                     f"本助手只有{parent}{jurisdiction}的政策文件，{parent}其他乡镇的规定不在其中",
                     suggestions=(jurisdiction,),

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.loader import KnowledgeBase
 from bot.policy.model import Citation, EnrolmentPath, LocalCategory, PolicyDocument
-from bot.policy.places import PlaceIndex
+from bot.policy.places import PlaceIndex, PlaceMatch
 from bot.policy.vocabulary import VocabularyIndex
 from bot.quote import windows
 from bot.quote.categories import RefinementNeeded, Selection, best, select, subsidy_amount
@@ -67,9 +67,9 @@ class QuoteEngine:
 
     def not_covered(self, jurisdiction: str, payment_date: date) -> NotCoveredError:
         documents = self.documents_for(jurisdiction)
+        spans = [(d, *self.covered_dates(d)) for d in documents]
         have = "；".join(
-            f"{d.benefit_year}年度（适用于{self.covered_dates(d)[0].isoformat()}至{self.covered_dates(d)[1].isoformat()}缴费）"
-            for d in documents
+            f"{d.benefit_year}年度（适用于{first.isoformat()}至{last.isoformat()}缴费）" for d, first, last in spans
         )
         return NotCoveredError(
             "date",
@@ -77,11 +77,15 @@ class QuoteEngine:
             f"无法给出该日期的缴费金额，请咨询{documents[0].source.enquiries if documents else '当地医保部门'}",
         )
 
-    def hukou_matters(self, request: QuoteRequest) -> bool:
-        """Whether a category the resident meets is only for local residents: then the dialog asks."""
+    def _locate(self, request: QuoteRequest) -> tuple[PlaceMatch, PolicyDocument, list[str]]:
+        """The place, the governing document and the vocabulary ids of a request (errors for bad input)."""
         place = self.places.resolve(request.region)
         document = self.document_for(place.jurisdiction, request.payment_date)
-        claimed = self.vocabulary.resolve_all(request.categories)
+        return place, document, self.vocabulary.resolve_all(request.categories)
+
+    def hukou_matters(self, request: QuoteRequest) -> bool:
+        """Whether a category the resident meets is only for local residents: then the dialog asks."""
+        _, document, claimed = self._locate(request)
         selection = select(document, self.vocabulary, claimed, request.birth, request.payment_date, True,
                            dict(request.facts))
         return any(c.requires_local_hukou for c in selection.applicable + selection.pending_fact)
@@ -89,14 +93,12 @@ class QuoteEngine:
     # --- the quote -----------------------------------------------------------------------------------------------
 
     def quote(self, request: QuoteRequest) -> Quote:
-        place = self.places.resolve(request.region)
-        document = self.document_for(place.jurisdiction, request.payment_date)
+        place, document, claimed = self._locate(request)
         if request.birth is None and uses_birth(document):
             raise UserInputError("birth", f"{document.jurisdiction.name}的规定与出生日期有关，请提供出生日期",
                                  example="1958-03-02")
         if request.birth is not None and request.birth > request.payment_date:
             raise UserInputError("birth", "出生日期晚于缴费日期", example="1958-03-02")
-        claimed = self.vocabulary.resolve_all(request.categories)
         facts = dict(request.facts)
         known_facts = {f.id for f in document.facts}
         for fact_id in facts:
