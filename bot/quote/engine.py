@@ -308,8 +308,8 @@ class _QuoteBuilder:
                 continue
             if when.born_year_offsets and birth and birth.year - self.doc.benefit_year not in when.born_year_offsets:
                 continue
-            if path.window == "after_birth" and birth and path.window_days and self.doc.collection.start and \
-                    windows.plus_days(birth, path.window_days) < self.doc.collection.start:
+            opens = self.doc.collection.start
+            if when.born_within_days and birth and opens and windows.plus_days(birth, when.born_within_days) < opens:
                 continue  # the days after birth run out before this year's collection opens: not this document's
             if when.fact is not None:
                 answer = self.facts.get(when.fact)
@@ -364,7 +364,11 @@ class _QuoteBuilder:
             return None, None, [], None
 
         winner, certain = best(selection.applicable, fee)
-        if len(subsidised) > 1 or (subsidised and selection.superseded):
+        # A 单纯… category set aside by another status is a choice about combining statuses, unless the document
+        # rules on that very combination (乌拉特前旗: 脱贫享受政策人员中的低保对象).
+        ruled_together = {term for c in subsidised for term in c.all_of}
+        set_aside = [c for c in selection.superseded if not set(c.matches) <= ruled_together]
+        if len(subsidised) > 1 or (subsidised and set_aside):
             if self.doc.combination.rule == "best_single":
                 self.cite(self.doc.combination.cite)
                 self.trace.append("多重身份：文件规定按最优一项资助，不重复")
@@ -561,6 +565,11 @@ class _QuoteBuilder:
             text = period.text
             if start is None:
                 self.note(f"文件只写待遇享受期为「{period.text}」，未写明起止日期，请咨询{doc.source.enquiries}。")
+            elif payable is None and self.request.payment_date >= start:
+                # 乌拉特前旗 in 2024: whether one may still pay is not written, nor from when a late payer is covered.
+                start = None
+                self.note(f"文件未写明待遇享受期开始（{period.start.isoformat() if period.start else ''}）"
+                          f"以后缴费的，待遇从何时开始，请咨询{doc.source.enquiries}。")
         elif path.benefit_start == "birth":
             start = self.request.birth
             text = f"自出生之日（{start.isoformat() if start else ''}）起"
