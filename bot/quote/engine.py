@@ -518,18 +518,22 @@ class _QuoteBuilder:
             deadline = None
             self.note(f"{path.window_text}。")
         self.trace.append(f"缴费日期 {day.isoformat()}：{availability.reason}")
-        if availability.payable is False and availability.next_date is None and path.id == doc.paths[-1].id:
+        closed = availability.payable is False and availability.next_date is None
+        if closed and (path.id == doc.paths[-1].id or path.window == "collection"):
             self._missed_window(path)
         return availability, deadline
 
     def _missed_window(self, path: EnrolmentPath) -> None:
-        """The regular window has closed: what the document rules for late payers, and the exceptions left."""
+        """The collection window has closed: what the document rules for late payers, and the exceptions left.
+
+        A path paid in the collection window (冷市镇 新入学大中专院校学生) falls under the regular path's rule."""
         doc, enquiries = self.doc, self.doc.source.enquiries
-        if path.after_window is None:
+        after_window = path.after_window or doc.paths[-1].after_window
+        if after_window is None:
             self.note(f"{self._document_name()}未规定集中缴费期结束后的补缴办法，请咨询{enquiries}。")
         else:
-            self.cite(path.after_window.cite)
-            self.note(path.after_window.text)
+            self.cite(after_window.cite)
+            self.note(after_window.text)
             open_to_resident = self._exceptions_not_claimed()
             if open_to_resident:
                 self.note(
