@@ -415,7 +415,7 @@ class _Turn:
         except NotCoveredError as error:
             self._date_not_covered(error)
             return
-        if state.birth is None and uses_birth(document):
+        if state.birth is None and uses_birth(document, state.payment_date):
             self._ask("birth", again=force_ask)
             return
         if state.birth is not None and state.birth > state.payment_date:

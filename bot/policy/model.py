@@ -242,6 +242,12 @@ class PathWhen(Strict):
     fact_is: bool = True
 
 
+class Step(Strict):
+    text: str
+    cite: Citation
+    applies_to: Literal["all", "subsidised", "unsubsidised", "paying"] = "all"
+
+
 class EnrolmentPath(Strict):
     """One way of enrolling for this benefit year: regular, newborn, late, special situations.
 
@@ -262,6 +268,12 @@ class EnrolmentPath(Strict):
     benefit_start_date: date | None = None
     benefit_start_text: str | None = None
     notes: list[str] = []
+    steps: list[Step] = Field(
+        default=[], description="what a resident on this path does first (registration); replaces payment.enrolment"
+    )
+    after_window: CitedText | None = Field(
+        default=None, description="what the document rules for a resident who missed this path's window"
+    )
     cite: Citation
     extra_cites: list[Citation] = []
 
@@ -280,12 +292,6 @@ class EnrolmentPath(Strict):
         if self.benefit_start == "unstated" and not self.benefit_start_text:
             raise ValueError("benefit_start unstated needs benefit_start_text")
         return self
-
-
-class Step(Strict):
-    text: str
-    cite: Citation
-    applies_to: Literal["all", "subsidised", "unsubsidised", "paying"] = "all"
 
 
 class Channel(Strict):

@@ -30,6 +30,9 @@ class Selection:
     unmatched_terms: list[str] = field(default_factory=list)  # statuses this document gives no rule for
     excluded: list[tuple[LocalCategory, str]] = field(default_factory=list)  # and why
     pending_fact: list[LocalCategory] = field(default_factory=list)  # depend on a fact not yet given
+    # 单纯… categories the resident's other statuses set aside: reading "单纯" that way is itself a choice
+    # about combining statuses, which the answer must own up to where the document has no combination rule.
+    superseded: list[LocalCategory] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
 
 
@@ -116,6 +119,7 @@ def select(
             other is not category and other.subsidy.kind != "none" for other in candidates
         ):
             candidates.remove(category)
+            selection.superseded.append(category)
             selection.excluded.append((category, "文件规定仅适用于不属于其他资助类别的人员"))
 
     for category in candidates:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.loader import KnowledgeBase
-from bot.policy.model import Citation, EnrolmentPath, LocalCategory, PolicyDocument
+from bot.policy.model import Citation, EnrolmentPath, LocalCategory, PolicyDocument, Step
 from bot.policy.places import PlaceIndex, PlaceMatch
 from bot.policy.vocabulary import VocabularyIndex
 from bot.quote import windows
@@ -14,11 +14,25 @@ from bot.quote.categories import RefinementNeeded, Selection, best, select, subs
 from bot.quote.result import AddonOffer, MissingFact, PayerShare, Quote, QuoteRequest, Source
 
 
-def uses_birth(document: PolicyDocument) -> bool:
-    """Whether any rule of the document depends on the birth date (age groups, newborns)."""
-    return any(c.born_on_or_before for c in document.categories) or any(
-        p.when.born_within_days or p.when.born_after_days or p.when.born_year_offsets for p in document.paths
-    )
+def uses_birth(document: PolicyDocument, on: date | None = None) -> bool:
+    """Whether any rule of the document depends on the birth date (age groups, newborns).
+
+    With `on` (the payment date), a newborn rule that only applies after collection has closed (山丹: the notice
+    says nothing of babies born after its deadline) counts only for dates past the close.
+    """
+    if any(c.born_on_or_before for c in document.categories):
+        return True
+    closes = document.collection.end
+    for path in document.paths:
+        when = path.when
+        if not (when.born_within_days or when.born_after_days or when.born_year_offsets):
+            continue
+        if on is not None and when.after_collection is not None:
+            after = closes is not None and on > closes
+            if after != when.after_collection:
+                continue
+        return True
+    return False
 
 
 class QuoteEngine:
@@ -53,6 +67,11 @@ class QuoteEngine:
             anniversary = start.replace(year=start.year + 1) if not (start.month == 2 and start.day == 29) \
                 else date(start.year + 1, 3, 1)
             last = min(last, anniversary - timedelta(days=1))
+        else:
+            # An undated start (山丹: 自本通知下发之日起) leaves the next campaign's opening undated too. The
+            # document only tells a late payer that its deadline has passed; in the second half of the benefit
+            # year a payment far more likely belongs to the next campaign, for which we give no number.
+            last = min(last, date(document.benefit_year, 6, 30))
         return date(opening.year, 1, 1), last
 
     def document_for(self, jurisdiction: str, payment_date: date) -> PolicyDocument:
@@ -94,7 +113,7 @@ class QuoteEngine:
 
     def quote(self, request: QuoteRequest) -> Quote:
         place, document, claimed = self._locate(request)
-        if request.birth is None and uses_birth(document):
+        if request.birth is None and uses_birth(document, request.payment_date):
             raise UserInputError("birth", f"{document.jurisdiction.name}的规定与出生日期有关，请提供出生日期",
                                  example="1958-03-02")
         if request.birth is not None and request.birth > request.payment_date:
@@ -289,6 +308,9 @@ class _QuoteBuilder:
                 continue
             if when.born_year_offsets and birth and birth.year - self.doc.benefit_year not in when.born_year_offsets:
                 continue
+            opens = self.doc.collection.start
+            if when.born_within_days and birth and opens and windows.plus_days(birth, when.born_within_days) < opens:
+                continue  # the days after birth run out before this year's collection opens: not this document's
             if when.fact is not None:
                 answer = self.facts.get(when.fact)
                 if answer is None:
@@ -342,7 +364,11 @@ class _QuoteBuilder:
             return None, None, [], None
 
         winner, certain = best(selection.applicable, fee)
-        if len(subsidised) > 1:
+        # A 单纯… category set aside by another status is a choice about combining statuses, unless the document
+        # rules on that very combination (乌拉特前旗: 脱贫享受政策人员中的低保对象).
+        ruled_together = {term for c in subsidised for term in c.all_of}
+        set_aside = [c for c in selection.superseded if not set(c.matches) <= ruled_together]
+        if len(subsidised) > 1 or (subsidised and set_aside):
             if self.doc.combination.rule == "best_single":
                 self.cite(self.doc.combination.cite)
                 self.trace.append("多重身份：文件规定按最优一项资助，不重复")
@@ -474,7 +500,13 @@ class _QuoteBuilder:
         elif path.window == "after_birth":
             assert path.window_days is not None and self.request.birth is not None  # path needs birth
             last = windows.plus_days(self.request.birth, path.window_days)
-            availability = windows.within(day, self.request.birth, last, f"出生后{path.window_days}天")
+            # A baby born before this document's collection opens cannot pay this year's fee before it opens
+            # (_path has checked that the 90 days reach that far).
+            first = max(self.request.birth, collection.start) if collection.start else self.request.birth
+            if day < first:
+                availability = windows.Availability(False, first, f"{doc.benefit_year}年度缴费自{first.isoformat()}开始")
+            else:
+                availability = windows.within(day, first, last, f"出生后{path.window_days}天")
             deadline = last
         elif path.window == "benefit_year":
             # Document coverage already bounds the date by the end of the benefit year.
@@ -486,11 +518,46 @@ class _QuoteBuilder:
             deadline = None
             self.note(f"{path.window_text}。")
         self.trace.append(f"缴费日期 {day.isoformat()}：{availability.reason}")
-        if availability.payable is False and availability.next_date is None and path.id == doc.paths[-1].id:
-            self.note(
-                f"{self._document_name()}未规定集中缴费期结束后的补缴办法，请咨询{doc.source.enquiries}。"
-            )
+        closed = availability.payable is False and availability.next_date is None
+        if closed and (path.id == doc.paths[-1].id or path.window == "collection"):
+            self._missed_window(path)
         return availability, deadline
+
+    def _missed_window(self, path: EnrolmentPath) -> None:
+        """The collection window has closed: what the document rules for late payers, and the exceptions left.
+
+        A path paid in the collection window (冷市镇 新入学大中专院校学生) falls under the regular path's rule."""
+        doc, enquiries = self.doc, self.doc.source.enquiries
+        after_window = path.after_window or doc.paths[-1].after_window
+        if after_window is None:
+            self.note(f"{self._document_name()}未规定集中缴费期结束后的补缴办法，请咨询{enquiries}。")
+        else:
+            self.cite(after_window.cite)
+            self.note(after_window.text)
+            open_to_resident = self._exceptions_not_claimed()
+            if open_to_resident:
+                self.note(
+                    f"文件列明的特殊情况中，您还可能属于：{'、'.join(open_to_resident)}；"
+                    f"如属于其中一种，请说明，或咨询{enquiries}。"
+                )
+        if self.request.payment_date.year >= doc.benefit_year:
+            self.note(
+                f"本文件只规定{doc.benefit_year}年度的参保缴费；如您要缴的是{doc.benefit_year + 1}年度的费用，"
+                f"本文件未作规定，请咨询{enquiries}。"
+            )
+
+    def _exceptions_not_claimed(self) -> list[str]:
+        """Late-enrolment situations of the document (复转军人 …) the resident has not said they are in."""
+        vocabulary = self.engine.vocabulary
+        names: list[str] = []
+        for other in self.doc.paths:
+            situation = other.when.situation
+            if other.when.after_collection is not True or situation is None or situation in self.claimed:
+                continue
+            name = vocabulary.name(situation)
+            if name not in names:
+                names.append(name)
+        return names
 
     def _benefit(self, path: EnrolmentPath, payable: bool | None) -> tuple[date | None, date | None, str]:
         doc = self.doc
@@ -502,6 +569,11 @@ class _QuoteBuilder:
             text = period.text
             if start is None:
                 self.note(f"文件只写待遇享受期为「{period.text}」，未写明起止日期，请咨询{doc.source.enquiries}。")
+            elif payable is None and self.request.payment_date >= start:
+                # 乌拉特前旗 in 2024: whether one may still pay is not written, nor from when a late payer is covered.
+                start = None
+                self.note(f"文件未写明待遇享受期开始（{period.start.isoformat() if period.start else ''}）"
+                          f"以后缴费的，待遇从何时开始，请咨询{doc.source.enquiries}。")
         elif path.benefit_start == "birth":
             start = self.request.birth
             text = f"自出生之日（{start.isoformat() if start else ''}）起"
@@ -543,19 +615,33 @@ class _QuoteBuilder:
         for instruction in winner.instructions if winner else []:
             self.cite(instruction.cite)
             steps.append(instruction.text)
+        # A path's own registration steps (新生儿 …) replace the general enrolment steps, and are given even
+        # when nothing is to be paid: a free newborn still has to be registered.
+        for step in path.steps:
+            if self._step_applies(step, subsidised, personal):
+                self.cite(step.cite)
+                steps.append(f"【参保登记】{step.text}")
         if personal == 0:
-            if subsidised:
+            if subsidised or path.fee == "free":
                 steps.append("个人无需缴费")
             return steps
-        for step in payment.enrolment:
+        for step in [] if path.steps else payment.enrolment:
             self.cite(step.cite)
             steps.append(f"【参保登记】{step.text}")
         for channel in payment.channels:
             for step in channel.steps:
-                if step.applies_to == "subsidised" and not subsidised:
-                    continue
-                if step.applies_to == "unsubsidised" and subsidised:
+                if not self._step_applies(step, subsidised, personal):
                     continue
                 self.cite(step.cite)
                 steps.append(f"【{channel.name}】{step.text}")
         return steps
+
+    @staticmethod
+    def _step_applies(step: Step, subsidised: bool, personal: int | None) -> bool:
+        if step.applies_to == "subsidised":
+            return subsidised
+        if step.applies_to == "unsubsidised":
+            return not subsidised
+        if step.applies_to == "paying":
+            return personal != 0
+        return True

@@ -13,7 +13,8 @@ Case keys:
                   keys given in each item are compared; missing_facts as a list of ids; optional_addons as
                   [{name, amount, voluntary, paid_by}], likewise), plus
                   notes_contain / steps_contain / sources_contain: substrings that must each occur in some
-                  note / step / source quote
+                  note / step / source quote; notes_lack: substrings that must occur in no note (a claim the
+                  document contradicts)
   error           the field an expected error names, with error_type: user_input | not_covered and optional
                   suggestions_contain (names the error must offer)
   xfail_reason    the case follows the document but the engine disagrees: the lead decides which side is wrong
@@ -38,7 +39,8 @@ from bot.quote.result import Quote, QuoteRequest
 CASES_DIR = Path(__file__).with_name("cases")
 CASE_KEYS = {"name", "region", "birth", "date", "categories", "facts", "local_hukou", "expect", "error",
              "error_type", "suggestions_contain", "xfail_reason"}
-CONTAIN_KEYS = {"notes_contain": "notes", "steps_contain": "steps", "sources_contain": "sources"}
+CONTAIN_KEYS = {"notes_contain": "notes", "steps_contain": "steps", "sources_contain": "sources",
+                "notes_lack": "notes"}
 QUOTE_FIELDS = set(Quote.__dataclass_fields__)
 ERROR_TYPES: dict[str, type[Exception]] = {"user_input": UserInputError, "not_covered": NotCoveredError}
 
@@ -148,6 +150,8 @@ def test_quote_case(case: dict[str, Any], engine: QuoteEngine) -> None:
         _compare(key, data[key], expected)
     for text in case["expect"].get("notes_contain", []):
         assert any(text in note for note in quote.notes), f"no note contains {text!r}: {quote.notes}"
+    for text in case["expect"].get("notes_lack", []):
+        assert not any(text in note for note in quote.notes), f"a note says {text!r}: {quote.notes}"
     for text in case["expect"].get("steps_contain", []):
         assert any(text in step for step in quote.steps), f"no step contains {text!r}: {quote.steps}"
     for text in case["expect"].get("sources_contain", []):
