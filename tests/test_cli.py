@@ -101,3 +101,11 @@ def test_a_mistyped_command_suggests_quote() -> None:
     assert result.returncode == 2
     assert "quote" in _one_line(result.stderr).split("(did you mean", 1)[-1]
     assert "did you mean 'quote'" in result.stderr
+
+
+def test_a_place_only_partly_ours_gets_no_fee_from_the_command_line() -> None:
+    # 鄂托克前旗 contains 前旗 (our alias of 乌拉特前旗); 四川省清泉镇 names one of 山丹's towns under another province.
+    for region in ("鄂托克前旗", "科尔沁右翼前旗", "湖北省黄冈市高桥村", "四川省清泉镇"):
+        result = run("quote", "--region", region, "--birth", "1980-05-01", "--date", "2023-10-10")
+        assert result.returncode == 3, (region, result.stdout, result.stderr)
+        assert not any(fee + "元" in result.stdout + result.stderr for fee in FEES), region

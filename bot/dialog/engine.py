@@ -91,6 +91,7 @@ class _Change:
     after: str
 
 
+_SAID_LABELS = {"payment_date": "缴费日期", "birth": "出生日期", "statuses": "身份"}
 _FIGURE_LABELS = {
     "region": "参保地",
     "personal_payment": "个人缴费",
@@ -657,6 +658,16 @@ class _Turn:
                 state.categories = []
             self._show(need.quote)
 
+    def _said(self) -> dict[str, str]:
+        """The resident's answers as shown back, to say which of them changed since the last answer."""
+        state = self.state
+        vocabulary = self.quotes.vocabulary
+        return {
+            "payment_date": _cn_date(state.payment_date),
+            "birth": _cn_date(state.birth) or (f"{state.birth_from.year}年" if state.birth_from else ""),
+            "statuses": "、".join(_short_name(vocabulary.name(t)) for t in state.categories or []) or "都不是",
+        }
+
     def _request(self, categories: tuple[str, ...] | None = None, local_hukou: bool | None = None) -> QuoteRequest:
         return quote_request(self.state, categories, local_hukou)
 
@@ -677,8 +688,13 @@ class _Turn:
                 for key, value in figures.items()
                 if previous.get(key) != value
             ]
-            self.say("changed", {"changed": [c.label for c in changes]}, changes=changes)
-        self.state.last_figures = figures
+            said = self._said()
+            before = previous.get("said") or {}
+            inputs = [_Change(_SAID_LABELS[key], before.get(key) or "未填", value or "未填")
+                      for key, value in said.items() if key in before and before.get(key) != value]
+            self.say("changed", {"changed": [c.label for c in changes], "inputs": [c.label for c in inputs]},
+                     changes=changes, inputs=inputs)
+        self.state.last_figures = {**figures, "said": self._said()}
         self.state.step = "done"
         facts = {**figures, "standard_fee": quote.standard_fee, "next_payable_date":
                  quote.next_payable_date.isoformat() if quote.next_payable_date else None,
@@ -794,6 +810,10 @@ class _Turn:
 def _short_name(name: str) -> str:
     """Button labels stay short: the part before any bracket (重度残疾人（一级、二级） → 重度残疾人)."""
     return name.split("（")[0]
+
+
+def _cn_date(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def _show_value(value: Any) -> str:

@@ -126,25 +126,28 @@ def _age(known: Known) -> int | None:
 
 
 def statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str]) -> list[str]:
-    """Of `terms`, those that alone change the answer for this resident (a newborn is not offered 刑满释放人员)."""
-    try:
-        base = _figures(quotes.quote(request_for(known, categories=())))
-    except (UserInputError, NotCoveredError, RefinementNeeded):
-        return terms
-    kept = []
+    """Of `terms`, those that alone change the answer for this resident (a newborn is not offered 刑满释放人员).
+    While local registration is unknown, a status counts if it changes the answer either way."""
     age = _age(known)
+    hukou_cases = (known.local_hukou,) if known.local_hukou is not None else (True, False)
+    kept = []
     for term in terms:
         if age is not None and age < _MINIMUM_AGE.get(term, 0):
             continue
-        try:
-            changed = _figures(quotes.quote(request_for(known, categories=(term,)))) != base
-        except RefinementNeeded:
-            changed = True
-        except (UserInputError, NotCoveredError):
-            changed = True
-        if changed:
+        if any(_changes_answer(quotes, replace(known, local_hukou=hukou), term) for hukou in hukou_cases):
             kept.append(term)
     return kept
+
+
+def _changes_answer(quotes: QuoteEngine, known: Known, term: str) -> bool:
+    try:
+        base = _figures(quotes.quote(request_for(known, categories=())))
+    except (UserInputError, NotCoveredError):
+        return True
+    try:
+        return _figures(quotes.quote(request_for(known, categories=(term,)))) != base
+    except (UserInputError, NotCoveredError):
+        return True  # RefinementNeeded included: its kinds differ
 
 
 def _hukou_matters(quotes: QuoteEngine, known: Known) -> bool:
