@@ -28,6 +28,7 @@ class FaqAnswer:
     sources: list[Source] = field(default_factory=list)
     region: str | None = None
     template: str = "faq_answer"
+    status: str | None = None  # the status the answer is about, when the question named one with its topic
 
 
 class FaqService:
