@@ -157,7 +157,17 @@ class FaqService:
         facts: dict[str, object] = {"faq_id": result.faq_id, "kind": result.kind}
         if result.kind == "not_sure":
             facts["suggestions"] = [s["faq_id"] for s in result.suggestions]
+            # One suggestion a row; tapping one answers it (bot.dialog.engine, payload b:faq:<id>).
+            buttons = tuple((Button(str(s["question"]), f"b:faq:{s['faq_id']}"),) for s in result.suggestions)
         return Reply(result.template, result.answer, facts, buttons)
+
+    def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None:
+        """The answer to a tapped suggestion; None for an id that is no faq entry (an old or forged button)."""
+        try:
+            result = self.answer_by_id(faq_id, region, output)
+        except (KeyError, NotCoveredError, UserInputError):
+            return None
+        return Reply(result.template, result.answer, {"faq_id": result.faq_id, "kind": result.kind})
 
 
 @cache
