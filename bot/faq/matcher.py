@@ -13,9 +13,12 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
    texts that were scanned (a lower bound), which only matters for filling the suggestion list.
 3. An entry whose keyword (entries.yaml) occurs in the normalised query gets KEYWORD_BONUS points, capped at
    100: one distinctive word (公积金, 意外险, 下岗) is strong evidence that edit distance alone underrates.
-4. The best entry decides: below the threshold the answer is "not_sure" with the three best faq entries
-   as suggestions; otherwise a faq entry is answered, and an out_of_scope or chitchat entry makes the bot
-   decline or chat rather than answer the nearest FAQ with false confidence.
+4. The best entry decides, after losing DEFAULT_UNKNOWN_PENALTY points per query syllable no entry text
+   contains: below the threshold the answer is "not_sure" with the three best faq entries as suggestions;
+   below DEFAULT_SURE_SCORE a faq entry is answered only with a lead of DEFAULT_MARGIN over the next entry
+   (else "not_sure"); an out_of_scope or chitchat entry makes the bot decline or chat rather than answer the
+   nearest FAQ with false confidence, unless the query holds an IN_SCOPE_WORDS word (then the faq entries
+   decide).
 """
 
 from __future__ import annotations
