@@ -242,7 +242,8 @@ def test_the_entries_cover_every_required_topic(entries: list[FaqEntry]) -> None
 
 def test_the_entry_set_has_the_agreed_size(entries: list[FaqEntry]) -> None:
     faq = [e for e in entries if e.kind == "faq"]
-    assert 25 <= len(faq) <= 36
+    # Issue 9 added entries for passages no entry answered (renewal, subsidy after paying, new students).
+    assert 25 <= len(faq) <= 45
     assert all(6 <= len(e.phrasings) <= 12 for e in faq)
     assert sum(e.kind == "out_of_scope" for e in entries) >= 10
     assert sum(e.kind == "chitchat" for e in entries) >= 6
