@@ -96,6 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true")
 
     commands.add_parser("telegram", help="run the Telegram bot (needs BOT_TOKEN)")
+
+    serve = commands.add_parser("serve", help="run the Telegram webhook as an ASGI app with several workers")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (more than 1 needs BOT_STORE)")
+    serve.add_argument("--port", type=int, default=None, help="listen on this port (default: BOT_WEBHOOK_PORT)")
+    serve.add_argument("--no-set-webhook", action="store_true",
+                       help="do not call setWebhook at start (it is already set, e.g. by another host)")
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the state store's schema (BOT_STORE)")
+    migrate.add_argument("--store", default=None, help="postgresql:// URL (default: BOT_STORE)")
     return parser
 
 
@@ -108,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay": _lazy("bot.dialog.replay", "run"),
         "ask": _lazy("bot.faq.cli", "run"),
         "telegram": _lazy("bot.channels.telegram", "run"),
+        "serve": _lazy("bot.channels.webhook", "run"),
+        "migrate": _lazy("bot.dialog.migrate", "run"),
     }
     try:
         return handlers[args.command](args)

@@ -38,6 +38,8 @@ class FaqResponder(Protocol):
 
     def respond(self, text: str, region: str | None, output: Format, strict: bool) -> Reply | None: ...
 
+    def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None: ...
+
 
 @dataclass
 class TurnResult:
@@ -213,6 +215,13 @@ class _Turn:
         if step in answer.FOLLOW_UP_STEPS:
             self._follow_up(step, value)
             return
+        if step == "faq" and self.engine.faq is not None:  # a "not sure" suggestion, valid at any step
+            reply = self.engine.faq.respond_to_choice(value, self.state.region, self.output)
+            if reply is not None:
+                self.replies.append(reply)
+                if self.state.step != "done":
+                    self._ask(self.state.step, again=True, resume=True)
+                return
         current = "confirm_region" if self.state.pending.get("confirm_region") else self.state.step
         if step != current:
             self.say("expired_button", {"step": self.state.step})
