@@ -110,7 +110,8 @@ def test_the_first_message_of_a_shuozhou_dibao_resident(engine: QuoteEngine) -> 
     assert "<b>您需缴纳：76元</b>" in text
     assert "2023年12月25日" in text and "2024年1月1日起" in text and "可以缴费" in text
     assert "朔政办发〔2023〕29号 二（二）" in text
-    assert "特殊人群" not in text and "城市服务" not in text, "steps wait for the channel button"
+    assert "低保对象：低保等特殊人群选择“特殊人群”" in text, "the status's instruction comes first"
+    assert "城市服务" not in text and "正确选择参保地" not in text, "the steps wait for the channel button"
     assert "可以缴费\n待遇享受" in text
     assert re.sub(r"</?b>", "", text).count("<") == 0
 
