@@ -86,6 +86,8 @@ class FaqService:
         statuses, rest = self.statuses.find(question)
         if not statuses or match.kind not in ("answer", "not_sure"):
             return match, None
+        if match.kind == "answer" and match.faq_id in STATUS_TOPICS:
+            return match, statuses[0]
         topic = self.matcher.match(rest) if rest else None
         if topic is not None and topic.kind == "answer" and topic.faq_id in STATUS_TOPICS:
             return topic, statuses[0]
