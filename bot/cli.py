@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true")
 
     commands.add_parser("telegram", help="run the Telegram bot (needs BOT_TOKEN)")
+
+    web = commands.add_parser("web", help="run the hotline console, a web page (BOT_WEB_TOKEN: optional token)")
+    web.add_argument("--port", type=int, default=8080)
+    web.add_argument("--host", default="127.0.0.1", help="listen address (0.0.0.0 to serve the office network)")
     return parser
 
 
@@ -102,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay": _lazy("bot.dialog.replay", "run"),
         "ask": _lazy("bot.faq.cli", "run"),
         "telegram": _lazy("bot.channels.telegram", "run"),
+        "web": _lazy("bot.web.app", "run"),
     }
     try:
         return handlers[args.command](args)
