@@ -196,10 +196,21 @@ def create_app(service: ConsoleService | None = None, token: str | None = None,
 
 
 def server_config(app: Starlette, host: str, port: int) -> Any:
-    """uvicorn's settings: no access log, since request lines carry birth dates and questions."""
-    import uvicorn
+    """uvicorn's settings: no access log, since request lines carry birth dates and questions.
 
-    return uvicorn.Config(app, host=host, port=port, access_log=False, log_level="info", server_header=False)
+    uvicorn decides per connection whether to log requests from the state of the `uvicorn.access` logger,
+    which any later logging configuration in the process may change; the protocol below never logs them.
+    """
+    import uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class NoAccessLogProtocol(H11Protocol):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.access_log = False
+
+    return uvicorn.Config(app, host=host, port=port, access_log=False, log_level="info", server_header=False,
+                          http=NoAccessLogProtocol)
 
 
 def run(args: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date
 from pathlib import Path
@@ -75,9 +76,24 @@ def test_no_birth_date_or_question_reaches_a_log(client: TestClient, caplog: pyt
         assert private not in logged
 
 
-def test_the_server_writes_no_access_log() -> None:
-    config = server_config(create_app(ConsoleService()), "127.0.0.1", 8080)
+def test_the_server_writes_no_access_log(console_service: ConsoleService) -> None:
+    config = server_config(create_app(console_service), "127.0.0.1", 8080)
     assert config.access_log is False
+    # even when something in the process has given uvicorn's access logger a handler again
+    access = logging.getLogger("uvicorn.access")
+    handler = logging.NullHandler()
+    access.addHandler(handler)
+    try:
+        from uvicorn.server import ServerState
+
+        loop = asyncio.new_event_loop()
+        try:
+            protocol = config.http(config=config, server_state=ServerState(), app_state={}, _loop=loop)
+        finally:
+            loop.close()
+        assert protocol.access_log is False
+    finally:
+        access.removeHandler(handler)
 
 
 def test_the_console_writes_no_file(client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -125,7 +125,7 @@ def test_browser_a_typed_question_shows_each_countys_figure_and_the_passage(page
 
 
 COMMON_TOPICS = {  # a few keystrokes each → the FAQ topic it must find
-    "交多少钱": "fee_this_year",
+    "今年交多少钱": "fee_this_year",
     "什么时候交": "collection_window",
     "怎么交": "payment_channels",
     "微信怎么交": "pay_wechat",
