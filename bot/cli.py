@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="create or upgrade the state store's schema (BOT_STORE)")
     migrate.add_argument("--store", default=None, help="postgresql:// URL (default: BOT_STORE)")
+
+    web = commands.add_parser("web", help="run the hotline console, a web page (BOT_WEB_TOKEN: optional token)")
+    web.add_argument("--port", type=int, default=8080)
+    web.add_argument("--host", default="127.0.0.1", help="listen address (0.0.0.0 to serve the office network)")
     return parser
 
 
@@ -119,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "telegram": _lazy("bot.channels.telegram", "run"),
         "serve": _lazy("bot.channels.webhook", "run"),
         "migrate": _lazy("bot.dialog.migrate", "run"),
+        "web": _lazy("bot.web.app", "run"),
     }
     try:
         return handlers[args.command](args)
