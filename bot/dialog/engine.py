@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from bot.dialog import answer
 from bot.dialog.corrections import Correction, find_correction
 from bot.dialog.flow import Flow, load_flow
 from bot.dialog.replies import Button, Incoming, Reply
@@ -43,6 +44,8 @@ class FaqResponder(Protocol):
 
     def respond(self, text: str, region: str | None, output: Format, strict: bool) -> Reply | None: ...
 
+    def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None: ...
+
 
 @dataclass
 class TurnResult:
@@ -63,6 +66,7 @@ def quote_request(
         categories=tuple(state.categories or []) if categories is None else categories,
         facts=tuple(state.facts.items()),
         local_hukou=True if hukou is None else hukou,
+        reference=answer.is_reference(state.pending, state.payment_date),
     )
 
 
@@ -224,6 +228,8 @@ class _Turn:
             self.say("human", {"enquiries": self.enquiries()}, enquiries=self.enquiries(), region=self.state.region)
             if self.state.step not in ("done", "start"):
                 self._ask(self.state.step, again=True)
+        elif command == answer.SOURCES_COMMAND:
+            self._follow_up("basis", "show")
         else:
             self.say("help")
             if self.state.step != "done":
@@ -241,6 +247,16 @@ class _Turn:
             self._ask(self.state.step, again=True)
             return
         _, step, value = parts
+        if step in answer.FOLLOW_UP_STEPS:
+            self._follow_up(step, value)
+            return
+        if step == "faq" and self.engine.faq is not None:  # a "not sure" suggestion, valid at any step
+            reply = self.engine.faq.respond_to_choice(value, self.state.region, self.output)
+            if reply is not None:
+                self.replies.append(reply)
+                if self.state.step != "done":
+                    self._ask(self.state.step, again=True, resume=True)
+                return
         current = "confirm_region" if self.state.pending.get("confirm_region") else self.state.step
         if step != current:
             self.say("expired_button", {"step": self.state.step})
@@ -263,6 +279,16 @@ class _Turn:
             self._advance()
             return
         self._answer(value, from_button=True)
+
+    def _follow_up(self, step: str, value: str) -> None:
+        """A payment channel's steps or the quoted passages, for the answer on show."""
+        request = self._request() if self.state.step == "done" else None
+        reply = answer.follow_up(self.quotes, request, step, value, self.output)
+        if reply is None:
+            self.say("expired_button", {"step": self.state.step})
+            self._ask(self.state.step, again=True)
+        else:
+            self.replies.append(reply)
 
     # --- answers -------------------------------------------------------------------------------------------------
 
@@ -296,6 +322,14 @@ class _Turn:
             state.push_history()
             state.region = match.jurisdiction
         elif step == "payment_date":
+            if from_button and text == "reference":
+                offered = state.pending.pop("reference_offer", None)
+                if offered is None:
+                    raise UserInputError("date", "这个按钮已过期，请重新输入缴费日期", example="2023年10月8日")
+                state.push_history()
+                state.payment_date = date.fromisoformat(offered)
+                state.pending["reference"] = offered
+                return
             if from_button:
                 offsets = {"today": 0, "tomorrow": 1}
                 day = self.today + timedelta(days=offsets.get(text, 0))
@@ -376,9 +410,14 @@ class _Turn:
             first, last = self.quotes.covered_dates(documents[0])
             opening = documents[0].collection.start or first
             example = f"{opening.year}年{opening.month}月{opening.day}日"
+        day = self.state.payment_date
+        offer = answer.reference_offer(self.quotes, region, day) if day else None
+        if offer is not None:
+            self.state.pending["reference_offer"] = offer.day.isoformat()
         self.state.payment_date = None
-        self.say("date_not_covered", {"field": "date"}, message=error.message, region=region, first=first,
-                 last=last, example=example, enquiries=self.enquiries())
+        self.say("date_not_covered", {"field": "date", "reference_offered": offer is not None},
+                 buttons=offer.buttons if offer else (), message=error.message, region=region, first=first,
+                 last=last, example=example, enquiries=self.enquiries(), offer=offer)
         self._ask("payment_date", again=True)
 
     def _reask(self, step: str, error: UserInputError) -> None:
@@ -618,6 +657,7 @@ class _Turn:
             region=state.region, payment_date=state.payment_date, birth=state.birth, birth_range=birth_range,
             categories=None if state.categories is None else tuple(state.categories),
             local_hukou=state.local_hukou, facts=tuple(state.facts.items()),
+            reference=answer.is_reference(state.pending, state.payment_date),
         )
 
     def _advance(self, force_ask: bool = False) -> None:
@@ -699,7 +739,7 @@ class _Turn:
         facts = {**figures, "standard_fee": quote.standard_fee, "next_payable_date":
                  quote.next_payable_date.isoformat() if quote.next_payable_date else None,
                  "path": quote.path, "benefit_end": quote.benefit_end.isoformat() if quote.benefit_end else None}
-        self.say("answer", facts, q=quote, show_sources=True)
+        self.replies.extend(answer.answer_replies(quote, facts, self.output))
 
     # --- questions -----------------------------------------------------------------------------------------------
 
@@ -770,7 +810,7 @@ class _Turn:
         if not self.state.region or not self.state.payment_date:
             return []
         try:
-            document = self.quotes.document_for(self.state.region, self.state.payment_date)
+            document, _ = self.quotes.document_on(self.state.region, self.state.payment_date, self._request().reference)
         except NotCoveredError:
             return []
         vocabulary = self.quotes.vocabulary

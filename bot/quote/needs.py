@@ -34,6 +34,7 @@ class Known:
     categories: tuple[str, ...] | None = None
     local_hukou: bool | None = None
     facts: tuple[tuple[str, bool], ...] = ()
+    reference: bool = False  # the resident accepted an answer from the newest document for a later date
 
 
 @dataclass
@@ -61,6 +62,7 @@ def request_for(known: Known, categories: tuple[str, ...] | None = None, local_h
         categories=(known.categories or ()) if categories is None else categories,
         facts=known.facts,
         local_hukou=True if hukou is None else hukou,
+        reference=known.reference,
     )
 
 
@@ -174,11 +176,11 @@ def next_need(quotes: QuoteEngine, known: Known) -> Need:
         return Need("payment_date")
     paid = known.payment_date
     try:
-        document = quotes.document_for(known.region, known.payment_date)
+        document, on = quotes.document_on(known.region, known.payment_date, known.reference)
     except NotCoveredError as error:
         return Need("date_not_covered", error=error)
     birth_used = known.birth
-    if known.birth is None and uses_birth(document, known.payment_date):
+    if known.birth is None and uses_birth(document, on):
         if known.birth_range is None:
             return Need("birth", document=document)
         birth_used = birth_within(quotes, known, document)
