@@ -30,6 +30,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(下下|下|这|本)个?月中旬?"), r"\1个月15号"),
     (re.compile(r"过(?:两|2)天|过一两天|这两天"), "2天后"),
 )
+_BOUNDARY = re.compile(r"(?:号|日|底|月|天)(?:以后|之后|以前|之前|前|后|过后)")
+_ASKS = re.compile(r"吗|能不能|可不可以|还能|行不行|可以不|怎么办")
 _CONCRETE = {"ymd", "sep", "compact", "yy", "relyear", "md", "relmonth", "monthend", "weekday", "offset", "after",
              "relday", "day"}
 _HINT_PROBLEMS = {"lunar", "vym", "vm"}
@@ -117,6 +119,8 @@ def read_dates(text: str, step: str, today: date) -> list[DateReading]:
         age = _AGE.search(clause)
         if not kinds and not age:
             continue
+        if _BOUNDARY.search(clause) and (_ASKS.search(raw) or "?" in text):
+            continue  # "12月31号以后还能交吗": a question about a limit, not the resident's date
         role = _role(clause, step, today)
         if role is None and step in ("hukou", "fact", "confirm_region"):
             continue  # "超过90天了" answers the question; it names no date
