@@ -133,7 +133,8 @@ class PlaceIndex:
         for start, end, name in found:
             # Before the first name, and between names (冷市镇|南华村: nothing; 山丹|四川省|清泉镇: a conflict).
             before = text[:start] if previous_end == 0 else text[previous_end:start]
-            conflict = conflict_before(before, ancestors) if before else None
+            generic = name[-1] in _UNIT_CHARS or self._names[name][1] is not None  # 前旗, 高桥村 (not 沁源)
+            conflict = conflict_before(before, ancestors, generic) if before else None
             if conflict is not None:
                 raise self._conflicting(text[:end], name, conflict, jurisdiction)
             previous_end = end

@@ -18,6 +18,12 @@ _DISABILITY = re.compile(
     rf"(?:残疾证?|残疾人证?|残联|{_KINDS}(?:残疾)?)(?:是|为|有|上写的?|等级)?{_GRADE}级(?:残疾人?)?"
     rf"|{_GRADE}级(?:的)?(?:重度|中度|轻度)?{_KINDS}?(?:残疾人?|残)"
 )
+# The class of rural 低保 said around the word: 农村低保一类, 低保二类户, 三类的低保.
+_DIBAO_CLASS = re.compile(
+    r"(?:农村)?低保(?:户)?(?:是|为|属于)?(?:第)?([一二三四1234])类|(?:第)?([一二三四1234])类(?:的)?(?:农村)?低保"
+)
+_CLASS_TERMS = {"一": "dibao_rural_1", "1": "dibao_rural_1", "二": "dibao_rural_2", "2": "dibao_rural_2",
+                "三": "dibao_rural_3", "3": "dibao_rural_3", "四": "dibao_rural_4", "4": "dibao_rural_4"}
 _GRADE_TERMS = {"一": "severe_disability", "1": "severe_disability", "二": "severe_disability",
                 "2": "severe_disability", "三": "mild_disability", "3": "mild_disability",
                 "四": "mild_disability", "4": "mild_disability"}
@@ -92,11 +98,9 @@ class StatusReader:
             if not any(taken[match.start():match.end()]):
                 grade = match.group(1) or match.group(2)
                 claim(match.start(), match.end(), _GRADE_TERMS[grade])
-        for word, options in AMBIGUOUS.items():
-            start = text.find(word)
-            if start >= 0 and not any(taken[start:start + len(word)]):
-                reading.ambiguous = Found(options, start, start + len(word))
-                taken[start:start + len(word)] = [True] * len(word)
+        for match in _DIBAO_CLASS.finditer(text):
+            if not any(taken[match.start():match.end()]):
+                claim(match.start(), match.end(), _CLASS_TERMS[match.group(1) or match.group(2)])
         for word in self._by_length:
             start = text.find(word)
             while start >= 0:
@@ -104,6 +108,11 @@ class StatusReader:
                 if not any(taken[start:end]):
                     claim(start, end, self._words[word])
                 start = text.find(word, start + 1)
+        for word, options in AMBIGUOUS.items():  # after the known words: 突发严重困难户 is not 困难户
+            start = text.find(word)
+            if start >= 0 and not any(taken[start:start + len(word)]):
+                reading.ambiguous = Found(options, start, start + len(word))
+                taken[start:start + len(word)] = [True] * len(word)
         if not claims:
             for hit in self._sounds.find(text, taken):
                 claim(hit.start, hit.end, hit.value)
