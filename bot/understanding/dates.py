@@ -17,7 +17,7 @@ from bot.understanding.result import DateRole
 
 # Clauses: at punctuation, after a birth phrase (…生的), before a payment phrase (打算…, or 明天… right after 生).
 _CLAUSE = re.compile(
-    r"[,.;!?，。；！？\s]+|(?<=生的)|(?<=出生的)|(?=打算|准备|计划|想在|要在|想)"
+    r"(?:[,;!?，。；！？\s]|\.(?!\d))+|(?<=生的)|(?<=出生的)|(?=打算|准备|计划|想在|要在|想)"
     r"|(?<=生)(?=明天|后天|今天|下个?月|下周|这个?月|月底|过两天|过几天)"
 )
 _BIRTH_CUE = re.compile(

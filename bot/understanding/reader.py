@@ -49,6 +49,20 @@ class Reader:
             if any(taken[reading.start:reading.end]) and reading.day is None:
                 continue
             self._date(reading, result)
+        if result.birth_month_day is not None and result.birth_range is not None and result.birth is None:
+            # "3月2号生的，58年": the day and the year in two pieces.
+            month, day = result.birth_month_day.value
+            earliest, latest = result.birth_range.value
+            if earliest.year == latest.year:
+                try:
+                    born = date(earliest.year, month, day)
+                except ValueError:
+                    born = None
+                if born is not None:
+                    start = min(result.birth_month_day.start, result.birth_range.start)
+                    end = max(result.birth_month_day.end, result.birth_range.end)
+                    result.birth = Found(born, start, end)
+                    result.birth_month_day = result.birth_range = None
         hukou = read_local_hukou(simple)
         if hukou is not None:
             value, start, end = hukou
@@ -92,6 +106,10 @@ class Reader:
             result.region = Found(located.match.jurisdiction, located.start, located.end)
             result.subunit = located.match.subunit
             taken[located.start:located.end] = [True] * (located.end - located.start)
+            return
+        partly = self.places.partly_covered(text)
+        if partly is not None:
+            result.region_problem = partly
             return
         for hit in self._place_sounds.find(text):
             if hit.typed_pinyin:

@@ -80,7 +80,9 @@ class StatusReader:
             for word in [term.name, *term.synonyms]:
                 words[word] = term.id
         self._words = words
-        self._by_length = sorted(words, key=len, reverse=True)
+        # One alternation, longest words first: at each position the longest known word wins (二级及以上残疾
+        # is not read as 二级残疾 + 及 + 以上).
+        self._pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
         self._sounds = SoundIndex(words)
 
     def read(self, text: str, taken: list[bool], as_answer: bool) -> StatusReading:
@@ -101,13 +103,10 @@ class StatusReader:
         for match in _DIBAO_CLASS.finditer(text):
             if not any(taken[match.start():match.end()]):
                 claim(match.start(), match.end(), _CLASS_TERMS[match.group(1) or match.group(2)])
-        for word in self._by_length:
-            start = text.find(word)
-            while start >= 0:
-                end = start + len(word)
-                if not any(taken[start:end]):
-                    claim(start, end, self._words[word])
-                start = text.find(word, start + 1)
+        for match in self._pattern.finditer(text):
+            start, end = match.span()
+            if not any(taken[start:end]):
+                claim(start, end, self._words[match.group()])
         for word, options in AMBIGUOUS.items():  # after the known words: 突发严重困难户 is not 困难户
             start = text.find(word)
             if start >= 0 and not any(taken[start:start + len(word)]):
