@@ -82,8 +82,18 @@ class SoundIndex(Generic[T]):
             self._latin = {"".join(key): entry for key, entry in by_sound.items()}
         latin_keys = self._latin
         for match in _LATIN.finditer(text):
-            spelled = match.group().replace(" ", "")
-            if spelled in latin_keys:
-                word, value = latin_keys[spelled]
-                hits.append(SoundHit(value, word, match.start(), match.end(), typed_pinyin=True))
+            # "qinyuan dibao", "qin yuan": any run of consecutive words may spell one known word.
+            words = [(w.start(), w.end()) for w in re.finditer(r"[a-z]+", match.group())]
+            base = match.start()
+            first = 0
+            while first < len(words):
+                for last in range(len(words) - 1, first - 1, -1):
+                    start, end = base + words[first][0], base + words[last][1]
+                    spelled = text[start:end].replace(" ", "")
+                    if spelled in latin_keys:
+                        word, value = latin_keys[spelled]
+                        hits.append(SoundHit(value, word, start, end, typed_pinyin=True))
+                        first = last
+                        break
+                first += 1
         return hits
