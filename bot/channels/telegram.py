@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 import re
@@ -37,7 +38,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequen
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Final, Literal, Protocol, TypeAlias
+from typing import Any, Final, Literal, Protocol, TypeAlias, cast
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, Update
@@ -122,6 +123,13 @@ class DialogHandler(Protocol):
     def handle(self, key: str, incoming: Incoming, today: date, output: Format) -> list[Reply]: ...
 
 
+class AsyncDialogHandler(Protocol):
+    """The same, asynchronous: the shared PostgreSQL store (``bot.dialog.shared_service``), whose turn
+    waits on the database rather than on a thread."""
+
+    async def handle(self, key: str, incoming: Incoming, today: date, output: Format) -> list[Reply]: ...
+
+
 @dataclass(frozen=True)
 class Timeouts:
     """Seconds for every Bot API call (getUpdates adds its long-poll time to ``read``)."""
@@ -151,7 +159,7 @@ class TelegramAdapter:
 
     def __init__(
         self,
-        service: DialogHandler,
+        service: DialogHandler | AsyncDialogHandler,
         *,
         clock: Callable[[], date],
         delivery: Delivery,
@@ -159,6 +167,9 @@ class TelegramAdapter:
         typing_after: float | None,
     ) -> None:
         self.service = service
+        # The shared store's service is asynchronous (awaited on the loop); SQLite's runs in a thread.
+        self._async_service = cast(AsyncDialogHandler, service) if inspect.iscoroutinefunction(service.handle) else None
+        self._sync_service = cast(DialogHandler, service)
         self.clock = clock
         self.delivery = delivery
         self.engine_in_thread = engine_in_thread
@@ -248,8 +259,10 @@ class TelegramAdapter:
     async def _turn(self, bot: Bot, update: Update, chat_id: int, incoming: Incoming) -> list[Reply]:
         key = conversation_key(update) or f"telegram:{chat_id}"
         today = self.clock()
-        if not self.engine_in_thread:
-            replies = self.service.handle(key, incoming, today, "html")
+        if self._async_service is not None:
+            replies = await self._async_service.handle(key, incoming, today, "html")
+        elif not self.engine_in_thread:
+            replies = self._sync_service.handle(key, incoming, today, "html")
         else:
             loop = asyncio.get_running_loop()
             turn = loop.run_in_executor(None, self._handle_one_at_a_time, key, incoming, today)
@@ -263,7 +276,7 @@ class TelegramAdapter:
 
     def _handle_one_at_a_time(self, key: str, incoming: Incoming, today: date) -> list[Reply]:
         with self._engine_lock:
-            return self.service.handle(key, incoming, today, "html")
+            return self._sync_service.handle(key, incoming, today, "html")
 
     async def _deliver(self, bot: Bot, chat_id: int, replies: Sequence[Reply], *, tapped: int | None) -> None:
         for reply in replies:
@@ -326,7 +339,7 @@ def _where(error: BaseException) -> str:
 
 def build_application(
     token: str,
-    service: DialogHandler,
+    service: DialogHandler | AsyncDialogHandler,
     *,
     base_url: str | None = None,
     clock: Callable[[], date] = china_today,
@@ -534,7 +547,7 @@ def load_config(env: Mapping[str, str]) -> Config:
 
 # ------------------------------------------------------------------------------------------------ logging
 
-_QUIET_LIBRARIES: Final = ("httpx", "httpcore", "telegram", "tornado", "apscheduler", "aiohttp")
+_QUIET_LIBRARIES: Final = ("httpx", "httpcore", "telegram", "tornado", "apscheduler", "aiohttp", "uvicorn", "psycopg")
 
 
 class _NoLibraryTracebacks(logging.Filter):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot.dialog.engine import DialogEngine, FaqResponder
@@ -30,3 +31,20 @@ def state_path(explicit: str | None = None) -> Path:
 
 def build_store(explicit: str | None = None) -> SQLiteStore:
     return SQLiteStore(state_path(explicit))
+
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def store_url(env: Mapping[str, str] | None = None) -> str | None:
+    """``BOT_STORE`` when it names a PostgreSQL database (the shared store of several workers); None
+    for the embedded SQLite file (``BOT_STATE_PATH``).  Raises ValueError for anything else."""
+    value = (os.environ if env is None else env).get("BOT_STORE", "").strip()
+    if not value:
+        return None
+    if not value.startswith(POSTGRES_SCHEMES):
+        raise ValueError(
+            "BOT_STORE must be a postgresql:// URL such as postgresql://bot@127.0.0.1:5432/bot "
+            "(leave it unset for the SQLite file at BOT_STATE_PATH)"
+        )
+    return value

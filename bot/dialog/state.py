@@ -17,6 +17,8 @@ class DialogState:
     region: str | None = None
     payment_date: date | None = None
     birth: date | None = None
+    birth_from: date | None = None  # a year or an age said: the birth date lies between these
+    birth_to: date | None = None
     categories: list[str] | None = None  # vocabulary ids; None: not answered yet
     selecting: list[str] = field(default_factory=list)  # multi-select in progress (buttons)
     local_hukou: bool | None = None
@@ -63,7 +65,7 @@ class DialogState:
     def from_dict(cls, data: dict[str, Any]) -> DialogState:
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
-        for key in ("payment_date", "birth"):
+        for key in ("payment_date", "birth", "birth_from", "birth_to"):
             if values.get(key):
                 values[key] = date.fromisoformat(values[key])
         return cls(**values)

@@ -32,6 +32,8 @@ class AnswerSpec(BaseModel):
     situation: str | None = None  # paths: a situation id
     path_filter: str | None = None  # paths: "newborn"
     waiting: bool = False  # late: only paths with a waiting period
+    words: list[str] = []  # list: only items whose text contains one of these
+    more_extras: list[str] = []  # passage: further keys of the document's extras, rendered after `extra`
 
 
 @cache
@@ -114,11 +116,26 @@ class DocumentView:
             late = [p for p in late if p.benefit_start == "payment_plus_days"]
         return late
 
-    def steps(self, field_name: str) -> list[CitedText | Step]:
+    def steps(self, field_name: str, words: list[str] | None = None) -> list[CitedText | Step]:
+        """A payment field's items; with ``words``, only those whose text contains one of them."""
         value = getattr(self.doc.payment, field_name, None)
         if value is None:
             return []
-        return list(value) if isinstance(value, list) else [value]
+        items = list(value) if isinstance(value, list) else [value]
+        return [item for item in items if not words or any(word in item.text for word in words)]
+
+    def status_categories(self, status: str) -> list[CategoryLine]:
+        """The document's categories for one status (a vocabulary id, or "elderly": categories by birth date)."""
+        if status == "elderly":
+            return self.categories_for([], age=True)
+        return self.categories_for([status])
+
+    def status_late_paths(self, status: str) -> list[EnrolmentPath]:
+        """Late-enrolment paths written for this status (or a broader or narrower one)."""
+        if status == "elderly":
+            return []
+        related = self.vocabulary.ancestors(status) | self.vocabulary.descendants(status)
+        return [p for p in self.doc.paths if p.when.any_category and related & set(p.when.any_category)]
 
     def passage(self, field_name: str | None, extra: str | None) -> CitedText | None:
         if extra:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -10,6 +11,7 @@ from bot.errors import NotCoveredError, UserInputError
 from bot.faq.answers import Citer, DocumentView, load_answer_specs
 from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.faq.model import FaqEntry, load_entries
+from bot.faq.status_topic import ELDERLY, STATUS_TOPICS, TIMING_TOPICS, StatusFinder
 from bot.policy.loader import policy_dir
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
@@ -28,6 +30,7 @@ class FaqAnswer:
     sources: list[Source] = field(default_factory=list)
     region: str | None = None
     template: str = "faq_answer"
+    status: str | None = None  # the status the answer is about, when the question named one with its topic
 
 
 class FaqService:
@@ -36,6 +39,11 @@ class FaqService:
         self.entries = {entry.id: entry for entry in entries}
         self.matcher = matcher or FaqMatcher(entries)
         self.specs = load_answer_specs()
+        self.statuses = StatusFinder(quotes.vocabulary)
+        # A status asked about with a fee or subsidy question: that status's subsidy entry.
+        self._subsidy_entry = {term: faq_id for faq_id, spec in self.specs.items()
+                               if spec.template == "subsidy_for" for term in spec.terms}
+        self._subsidy_entry[ELDERLY] = "elderly"
 
     def _documents(self, region: str | None) -> list[PolicyDocument]:
         if region is None:
@@ -54,11 +62,11 @@ class FaqService:
         documents = self._documents(region)
         canonical = documents[0].jurisdiction.name if region else None
         enquiries = documents[0].source.enquiries if region else ""
-        match = self.matcher.match(question)
+        match, status = self._match(question)
         suggestions = [{"faq_id": s.faq_id, "question": s.question, "score": round(s.score, 1)}
                        for s in match.suggestions]
         if match.kind == "answer" and match.faq_id is not None:
-            return self._answer(match, documents, canonical, output, suggestions)
+            return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status)
         if match.kind == "out_of_scope":
             text = render("dialog/faq_out_of_scope", output, topic=match.out_of_scope_topic, enquiries=enquiries)
             return FaqAnswer("out_of_scope", match.faq_id, None, text, match.score, suggestions, region=canonical,
@@ -71,23 +79,74 @@ class FaqService:
         return FaqAnswer(match.kind, None, None, text, match.score, suggestions[:3], region=canonical,
                          template="faq_not_sure")
 
-    def _answer(self, match: MatchResult, documents: list[PolicyDocument], region: str | None, output: Format,
-                suggestions: list[dict[str, object]]) -> FaqAnswer:
-        assert match.faq_id is not None
-        spec = self.specs[match.faq_id]
+    def _match(self, question: str) -> tuple[MatchResult, str | None]:
+        """The entry to answer and, when the question joins a status to a topic, the status (module
+        bot.faq.status_topic): the topic is matched with the status words taken out."""
+        match = self.matcher.match(question)
+        statuses, rest = self.statuses.find(question)
+        if not statuses or match.kind not in ("answer", "not_sure"):
+            return match, None
+        if match.kind == "answer" and match.faq_id in STATUS_TOPICS:
+            return match, statuses[0]
+        topic = self.matcher.match(rest) if rest else None
+        if topic is not None and topic.kind == "answer" and topic.faq_id in STATUS_TOPICS:
+            return topic, statuses[0]
+        subsidies = list(dict.fromkeys(filter(None, map(self._subsidy_entry_for, statuses))))
+        subsidy = subsidies[0] if subsidies else None
+        asks_amount = match.faq_id in self._subsidy_entry.values() or match.faq_id == "fee_this_year" or (
+            topic is not None and topic.faq_id in ("fee_this_year", "government_contribution", "who_pays_subsidy"))
+        # Two statuses with different subsidy rules asked about together: how they combine.
+        if len(subsidies) >= 2 and asks_amount and "multiple_statuses" in self.entries:
+            return dataclasses.replace(match, faq_id="multiple_statuses", kind="answer"), None
+        if match.kind == "answer" and match.faq_id == "fee_this_year" and subsidy in self.entries:
+            return dataclasses.replace(match, faq_id=subsidy), None
+        return match, None
+
+    def answer_by_id(self, faq_id: str, region: str | None, output: Format = "text",
+                     status: str | None = None) -> FaqAnswer:
+        """The answer to one entry, as when a resident taps a suggestion, optionally for a status; KeyError for
+        an unknown faq id, or a status with a topic whose rule does not depend on status."""
+        if faq_id not in self.specs or (status is not None and faq_id not in STATUS_TOPICS):
+            raise KeyError(faq_id)
+        documents = self._documents(region)
+        canonical = documents[0].jurisdiction.name if region else None
+        return self._answer(faq_id, 100.0, documents, canonical, output, [], status)
+
+    def _answer(self, faq_id: str, score: float, documents: list[PolicyDocument], region: str | None,
+                output: Format, suggestions: list[dict[str, object]], status: str | None = None) -> FaqAnswer:
+        spec = self.specs[faq_id]
         citer = Citer(documents[0])
         parts = []
         for document in documents:
             citer.document = document
-            body = render(f"faq/{spec.template}", output, view=DocumentView(document, self.quotes.vocabulary),
-                          doc=document, spec=spec, cite=citer, enquiries=document.source.enquiries)
+            view = DocumentView(document, self.quotes.vocabulary)
+            # The status's own rule first (its footnotes numbered first), then the general rule.
+            rule = "" if status is None else render(
+                "faq/status_topic", output, view=view, doc=document, cite=citer, status=status,
+                status_name=self._status_name(status), timing=faq_id in TIMING_TOPICS,
+                enquiries=document.source.enquiries)
+            body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer,
+                          enquiries=document.source.enquiries)
+            if rule:
+                body = f"{rule}\n一般规定：\n{body}"
             parts.append(body if region else f"【{document.jurisdiction.name}】{body}")
         if region is None:
             parts.insert(0, "各地规定不同，以下分别列出（告诉我您的参保地可只看您那里的）：")
-        question = self.entries[match.faq_id].question
+        question = self.entries[faq_id].question
         answer = "\n".join(parts)
         text = render("dialog/faq_answer", output, question=question, answer=answer, sources=citer.sources)
-        return FaqAnswer("answer", match.faq_id, question, text, match.score, suggestions, citer.sources, region)
+        return FaqAnswer("answer", faq_id, question, text, score, suggestions, citer.sources, region, status=status)
+
+    def _subsidy_entry_for(self, status: str) -> str | None:
+        if status == ELDERLY:
+            return self._subsidy_entry[ELDERLY]
+        for term in sorted(self.quotes.vocabulary.ancestors(status), key=lambda t: t != status):
+            if term in self._subsidy_entry:
+                return self._subsidy_entry[term]
+        return None
+
+    def _status_name(self, status: str) -> str:
+        return "60岁以上老人" if status == ELDERLY else self.quotes.vocabulary.name(status)
 
     # --- the dialog's hook (bot.dialog.engine.FaqResponder) ------------------------------------------------------
 
@@ -102,7 +161,17 @@ class FaqService:
         facts: dict[str, object] = {"faq_id": result.faq_id, "kind": result.kind}
         if result.kind == "not_sure":
             facts["suggestions"] = [s["faq_id"] for s in result.suggestions]
+            # One suggestion a row; tapping one answers it (bot.dialog.engine, payload b:faq:<id>).
+            buttons = tuple((Button(str(s["question"]), f"b:faq:{s['faq_id']}"),) for s in result.suggestions)
         return Reply(result.template, result.answer, facts, buttons)
+
+    def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None:
+        """The answer to a tapped suggestion; None for an id that is no faq entry (an old or forged button)."""
+        try:
+            result = self.answer_by_id(faq_id, region, output)
+        except (KeyError, NotCoveredError, UserInputError):
+            return None
+        return Reply(result.template, result.answer, {"faq_id": result.faq_id, "kind": result.kind})
 
 
 @cache

@@ -1,0 +1,246 @@
+"""Snapshot of the matcher before issue 9 (baseline for benchmarks/faq_eval.py; do not edit).
+
+Find the FAQ entry a resident's question is about, or decide not to answer.
+
+How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchmarks/faq_bench.py):
+1. The query and every entry text (its question and phrasings) are normalised (normalize.py: half-width,
+   simplified, synonyms and dialect words) and turned into sound keys: one code per pinyin syllable, with
+   the synonym table's stop words (医保, 怎么) left out. Homophone typos and typed pinyin thus match.
+2. rapidfuzz ``fuzz.ratio`` (normalised Indel similarity, 0-100) between the query key and each text key;
+   an entry scores the best of its texts. Only texts that can reach EXACT_FLOOR are scored: a text
+   scoring F against a query of n syllables shares at least t = ceil(F*n/(200-F)) syllables with it, so it
+   contains one of the query's n-t+1 rarest syllables ("prefix filtering" from set-similarity joins). The
+   texts are kept per syllable, and scanning only those lists halves the time with 1,000 entries while
+   giving exactly the same result for every score at or above the floor. Below it, scores come from the
+   texts that were scanned (a lower bound), which only matters for filling the suggestion list.
+3. An entry whose keyword (entries.yaml) occurs in the normalised query gets KEYWORD_BONUS points, capped at
+   100: one distinctive word (公积金, 意外险, 下岗) is strong evidence that edit distance alone underrates.
+4. The best entry decides: below the threshold the answer is "not_sure" with the three best faq entries
+   as suggestions; otherwise a faq entry is answered, and an out_of_scope or chitchat entry makes the bot
+   decline or chat rather than answer the nearest FAQ with false confidence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+from rapidfuzz import fuzz, process
+
+from benchmarks.faq_baseline.normalize import Normalizer, default_normalizer
+from bot.faq.model import FaqEntry
+
+MatchKind = Literal["answer", "not_sure", "out_of_scope", "chitchat", "empty"]
+# A similarity 0-100 in rapidfuzz's scorer form; fuzz.ratio unless a benchmark swaps in another.
+Scorer = Callable[..., Any]
+
+# From `benchmarks/faq_bench.py --sweep` over tests/faq/eval_set.yaml, scoring +1 for a right answer or
+# refusal, +0.5 for "not sure" with the right suggestion and -1 for a wrong answer: utility is flat from 42
+# to 62 (best 212.5, 212.0 at 60). 60 is the most cautious threshold within 1% of the best, and stays within
+# 1% when a wrong answer costs -2 (204.0 against 205.0). Between 50 and 60 the bot asks "did you mean".
+DEFAULT_THRESHOLD = 60.0
+KEYWORD_BONUS = 10.0
+SUGGESTIONS = 3
+# Scores from here up are exact; below, texts are skipped by the prefix filter (module docstring). On the
+# eval set an expected entry scoring under 50 was almost never the one meant, so little is lost.
+EXACT_FLOOR = 50.0
+
+# Resident questions are a sentence or two. Longer input is cut before normalising (cost stays bounded) and
+# the key is cut again: a key many times longer than any phrasing scores low against all of them anyway,
+# so a pasted essay ends as "not_sure" quickly instead of slowly. 64 also keeps rapidfuzz on its
+# single-machine-word algorithm.
+MAX_QUERY_CHARS = 200
+MAX_KEY_CHARS = 64
+
+# Each process.extract call returns this many best texts (building a result for every text costs more than
+# scoring it); an entry outside them is not in the top three unless a keyword lifts it, and keyword entries
+# are scored separately.
+_CANDIDATE_TEXTS = 20
+
+
+class Suggestion(NamedTuple):
+    faq_id: str
+    question: str
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """``faq_id`` is the matched entry (a faq, out_of_scope or chitchat entry id) or None for not_sure and
+    empty; ``score`` is the best entry's score (0-100; below EXACT_FLOOR a lower bound); ``suggestions``
+    are the three best faq entries, best first (fewer only if there are fewer faq entries; none for empty)."""
+
+    faq_id: str | None
+    kind: MatchKind
+    score: float
+    suggestions: tuple[Suggestion, ...]
+    out_of_scope_topic: str | None = None
+
+
+class FaqMatcher:
+    """Built once from the entries (keys are precomputed); ``match`` is then a pure function of the query."""
+
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        threshold: float = DEFAULT_THRESHOLD,
+        normalizer: Normalizer | None = None,
+        scorer: Scorer = fuzz.ratio,
+    ) -> None:
+        if not entries:
+            raise ValueError("FaqMatcher needs at least one entry")
+        self.entries = tuple(entries)
+        self.threshold = threshold
+        self._normalizer = normalizer or default_normalizer()
+        self._scorer = scorer
+        # Exact scores are only needed from this score up; a threshold below the floor lowers it.
+        self._floor = min(threshold, EXACT_FLOOR)
+        self._keys, self._owners = self._index_texts(self.entries)
+        self._keys_by_entry: list[list[str]] = [[] for _ in self.entries]
+        positions: defaultdict[str, list[int]] = defaultdict(list)
+        for position, (key, owner) in enumerate(zip(self._keys, self._owners, strict=True)):
+            self._keys_by_entry[owner].append(key)
+            for code in set(key):
+                positions[code].append(position)
+        # Per syllable: the texts containing it, ready to hand to process.extract, and their positions.
+        self._postings = {
+            code: (tuple(self._keys[p] for p in found), tuple(found)) for code, found in positions.items()
+        }
+        self._keyword_owners, self._keyword_re = self._index_keywords(self.entries)
+
+    def _index_texts(self, entries: Sequence[FaqEntry]) -> tuple[list[str], list[int]]:
+        """Every distinct key with the index of its entry."""
+        keys: list[str] = []
+        owners: list[int] = []
+        owner_of: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            for text in (entry.question, *entry.phrasings):
+                key = self._key(text)
+                if not key:
+                    raise ValueError(f"{entry.id}: {text!r} has nothing left to match after normalisation")
+                if key in owner_of:
+                    if owner_of[key] != index:
+                        # One key in two entries makes the winner arbitrary: a data error, caught at start-up.
+                        other = entries[owner_of[key]].id
+                        raise ValueError(f"{text!r} in {entry.id} matches exactly like a text of {other}")
+                    continue  # two texts of one entry that match alike: score the key once
+                owner_of[key] = index
+                keys.append(key)
+                owners.append(index)
+        return keys, owners
+
+    def _index_keywords(self, entries: Sequence[FaqEntry]) -> tuple[dict[str, set[int]], re.Pattern[str] | None]:
+        owners: dict[str, set[int]] = {}
+        for index, entry in enumerate(entries):
+            for keyword in entry.keywords:
+                normalized = self._normalizer(keyword)
+                if normalized:
+                    owners.setdefault(normalized, set()).add(index)
+        # Longest first and non-overlapping, like the synonym table: 低保边缘 counts as 低保边缘, not 低保.
+        ordered = sorted(owners, key=lambda k: (-len(k), k))
+        pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        return owners, pattern
+
+    def _key(self, text: str) -> str:
+        return self._normalizer.match_key(self._normalizer(text))
+
+    def match(self, query: str) -> MatchResult:
+        normalized = self._normalizer(query.strip()[:MAX_QUERY_CHARS])
+        if not normalized:
+            # Blank, or only punctuation, emoji and filler words: nothing to match.
+            return MatchResult(None, "empty", 0.0, ())
+        key = self._normalizer.match_key(normalized)[:MAX_KEY_CHARS]
+        ranked = self._rank(key, normalized)
+        best_index, best_score = ranked[0]  # never empty: the entries have texts, the scan keeps the best
+        suggestions = tuple(
+            Suggestion(self.entries[i].id, self.entries[i].question, score)
+            for i, score in ranked
+            if self.entries[i].kind == "faq"
+        )[:SUGGESTIONS]
+        if best_score < self.threshold:
+            return MatchResult(None, "not_sure", best_score, suggestions)
+        best = self.entries[best_index]
+        if best.kind == "faq":
+            return MatchResult(best.id, "answer", best_score, suggestions)
+        if best.kind == "out_of_scope":
+            return MatchResult(best.id, "out_of_scope", best_score, suggestions, best.topic)
+        return MatchResult(best.id, "chitchat", best_score, suggestions)
+
+    def _rank(self, key: str, normalized: str) -> list[tuple[int, float]]:
+        """Entries as (index, score), best first: every entry scoring at least the floor, any entry a
+        keyword names, and enough others to offer SUGGESTIONS faq entries."""
+        scores = self._scan(key)
+        if self._faq_count(scores) < SUGGESTIONS:
+            # Noise sharing almost no syllable with any text: score every text to fill the suggestions.
+            for index, score in self._extract(key, self._keys, range(len(self._keys))).items():
+                scores[index] = max(score, scores.get(index, 0.0))
+        for index in self._keyword_hits(normalized):
+            # Scored in full (a handful of texts): the scan's figure may be a lower bound.
+            base = max(float(self._scorer(key, text)) for text in self._keys_by_entry[index])
+            scores[index] = min(100.0, base + KEYWORD_BONUS)
+        # Ties go to the entry listed first in entries.yaml, so results are reproducible.
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+    def _scan(self, key: str) -> dict[int, float]:
+        """Best score per entry over the texts that could reach the floor (module docstring, step 2)."""
+        floor = self._floor
+        everything = range(len(self._keys))
+        if floor <= 0:
+            return self._extract(key, self._keys, everything)
+        shared = math.ceil(floor * len(key) / (200 - floor))  # syllables a text must share with the query
+        needed = len(key) - shared + 1  # ... so it holds one of this many rarest query syllables
+        rarest_first = sorted(set(key), key=lambda code: (len(self._postings.get(code, ((), ()))[1]), code))
+        chosen: list[str] = []
+        covered = cost = 0
+        for code in rarest_first:
+            if covered >= needed:
+                break
+            chosen.append(code)
+            covered += key.count(code)
+            cost += len(self._postings.get(code, ((), ()))[1])
+        if cost >= len(self._keys):  # cheaper to score every text once
+            return self._extract(key, self._keys, everything)
+        best: dict[int, float] = {}
+        for code in chosen:
+            if code in self._postings:
+                texts, positions = self._postings[code]
+                for index, score in self._extract(key, texts, positions).items():
+                    if score > best.get(index, -1.0):
+                        best[index] = score
+        return best
+
+    def _extract(
+        self, key: str, texts: Sequence[str], positions: Sequence[int], limit: int | None = _CANDIDATE_TEXTS
+    ) -> dict[int, float]:
+        """Best score per entry among the ``limit`` best of ``texts``; all of them if the best are crowded
+        into fewer than SUGGESTIONS faq entries, so no entry that belongs in the top three is cut off."""
+        hits = process.extract(key, texts, scorer=self._scorer, limit=limit)
+        best = self._best_per_entry(hits, positions)
+        if limit is not None and len(hits) == limit and self._faq_count(best) < SUGGESTIONS:
+            best = self._best_per_entry(process.extract(key, texts, scorer=self._scorer, limit=None), positions)
+        return best
+
+    def _faq_count(self, scores: dict[int, float]) -> int:
+        return sum(self.entries[index].kind == "faq" for index in scores)
+
+    def _best_per_entry(self, hits: Iterable[tuple[str, float, int]], positions: Sequence[int]) -> dict[int, float]:
+        """process.extract hits (text, score, index into the list scanned) -> best score per entry index;
+        ``positions`` maps the scanned list's indices to positions in self._keys."""
+        best: dict[int, float] = {}
+        for _, score, index in hits:
+            owner = self._owners[positions[index]]
+            if score > best.get(owner, -1.0):
+                best[owner] = score
+        return best
+
+    def _keyword_hits(self, normalized: str) -> set[int]:
+        if self._keyword_re is None:
+            return set()
+        hits: set[int] = set()
+        for found in self._keyword_re.finditer(normalized):
+            hits |= self._keyword_owners[found.group()]
+        return hits

@@ -1,0 +1,288 @@
+"""Webhook mode as an ASGI app (Starlette under uvicorn): ``python -m bot serve --workers N``.
+
+Telegram POSTs each update to ``BOT_WEBHOOK_URL`` (behind nginx, which terminates TLS); uvicorn's
+workers share the listening socket, so any worker may receive any update.  The app
+
+* checks Telegram's secret token (``X-Telegram-Bot-Api-Secret-Token`` must equal ``BOT_WEBHOOK_SECRET``;
+  anything else is answered 403 and not looked at);
+* hands the update to the same PTB ``Application`` and handlers as polling mode (``bot.channels.telegram``),
+  through its per-chat processor, and answers 200 only once the turn is committed and its replies sent.
+  A worker killed mid-update never answers, so Telegram delivers that update again (to a worker still
+  alive); the turn it was running was rolled back with its connection, or, if it had committed, the
+  update id recorded with it makes the repeat a no-op.
+
+Several workers need the shared PostgreSQL store (``BOT_STORE=postgresql://…``), whose per-chat advisory
+lock keeps one chat's turns in order across processes; with the SQLite default only one worker is allowed.
+
+:func:`build_app` is the app itself (the tests and the hotline web console mount onto it with
+``extra_routes``); :func:`create_app` builds it from the environment in each worker; :func:`run` is the
+command.  ``setWebhook`` is called once by the command, before the workers start, not by every worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any, Final
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from telegram import Bot, Update
+
+from bot.channels.telegram import (
+    ALLOWED_UPDATES,
+    BOOTSTRAP_RETRIES,
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    Config,
+    ConfigError,
+    TelegramApplication,
+    build_application,
+    configure_logging,
+    load_config,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+SECRET_HEADER: Final = "x-telegram-bot-api-secret-token"
+MAX_BODY: Final = 1 << 20
+"""Bytes accepted in one update (Telegram's are a few kilobytes); more is answered 413."""
+
+MAX_CONNECTIONS: Final = 40
+"""setWebhook's max_connections: updates Telegram delivers at once (its own default, and its maximum is 100)."""
+
+Hook = Callable[[], Awaitable[None]]
+
+
+def build_app(
+    application: TelegramApplication,
+    *,
+    path: str,
+    secret: str,
+    extra_routes: Sequence[BaseRoute] = (),
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+) -> Starlette:
+    """The ASGI app: ``POST /<path>`` for Telegram, ``GET /healthz`` for the proxy and monitoring, then
+    ``extra_routes`` (the hotline web console).  ``on_startup`` runs before the application starts (open
+    the store), ``on_shutdown`` after it stopped (close the store)."""
+    if not secret:
+        raise ValueError("a webhook needs a secret token")
+    expected = secret.encode()
+
+    async def receive(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            _LOGGER.warning("webhook call without the right secret token: refused")
+            return Response(status_code=403)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return Response(status_code=413)
+        try:
+            update = Update.de_json(json.loads(body), application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            _LOGGER.warning("webhook body is not an update: answered 400")
+            return Response(status_code=400)
+        processor = application.update_processor
+        await processor.process_update(update, application.process_update(update))
+        return Response(status_code=200)
+
+    async def health(request: Request) -> Response:
+        del request
+        return PlainTextResponse("ok")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        del app
+        for hook in on_startup:
+            await hook()
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        try:
+            yield
+        finally:
+            await application.stop()
+            await application.shutdown()
+            for hook in on_shutdown:
+                await hook()
+
+    routes: list[BaseRoute] = [
+        Route(f"/{path.strip('/')}", receive, methods=["POST"]),
+        Route("/healthz", health, methods=["GET"]),
+        *extra_routes,
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+# ------------------------------------------------------------------------------------------------ from the environment
+
+
+def serve_config(env: Mapping[str, str]) -> Config:
+    """The settings of ``serve``: those of ``python -m bot telegram`` in webhook mode."""
+    return load_config({**env, "BOT_MODE": "webhook"})
+
+
+def create_app() -> Starlette:
+    """The app of one worker, from the environment (uvicorn calls this in every worker process)."""
+    config = serve_config(os.environ)
+    configure_logging(config.log_level)
+
+    from bot.dialog.factory import build_engine, build_store, store_url
+
+    url = store_url(os.environ)
+    engine = build_engine()
+    on_startup: list[Hook] = []
+    on_shutdown: list[Hook] = []
+    if url is not None:
+        from bot.dialog.pgstore import PostgresStore
+        from bot.dialog.shared_service import SharedDialogService
+
+        store = PostgresStore(url)
+        on_startup.append(store.open)
+        on_shutdown.append(store.close)
+        application = build_application(
+            config.token, SharedDialogService(engine, store), base_url=config.base_url,
+            admin_ids=config.admin_ids, engine_in_thread=False,
+        )
+    else:
+        from bot.dialog.service import DialogService
+
+        sqlite = build_store(str(config.state_path))
+
+        async def close_sqlite() -> None:
+            sqlite.close()
+
+        on_shutdown.append(close_sqlite)
+        application = build_application(
+            config.token, DialogService(engine, sqlite), base_url=config.base_url, admin_ids=config.admin_ids
+        )
+    return build_app(
+        application,
+        path=config.webhook_path,
+        secret=config.webhook_secret or "",
+        extra_routes=_console_routes(),
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+    )
+
+
+def _console_routes() -> list[BaseRoute]:
+    """The hotline web console's routes when that module is installed (it shares this app and port)."""
+    import importlib
+
+    try:
+        web = importlib.import_module("bot.web")
+    except ImportError:
+        return []
+    routes: list[BaseRoute] = list(web.console_routes())
+    return routes
+
+
+async def _check_store(url: str) -> None:
+    from bot.dialog.pgstore import PostgresStore
+
+    store = PostgresStore(url, min_size=1, max_size=1)
+    await store.open()
+    await store.close()
+
+
+async def _set_webhook(config: Config) -> None:
+    """setWebhook once for all workers, retried like polling mode's start-up calls."""
+    bot = Bot(config.token, base_url=config.base_url or "https://api.telegram.org/bot")
+    delay = 1.0
+    async with bot:
+        for attempt in range(BOOTSTRAP_RETRIES + 1):
+            try:
+                await bot.set_webhook(
+                    url=config.webhook_url or "",
+                    secret_token=config.webhook_secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    max_connections=MAX_CONNECTIONS,
+                    drop_pending_updates=False,
+                )
+                return
+            except Exception as error:
+                from telegram.error import InvalidToken, TelegramError
+
+                if isinstance(error, InvalidToken) or not isinstance(error, TelegramError) or attempt == BOOTSTRAP_RETRIES:
+                    raise
+                _LOGGER.warning("setWebhook failed (%s), retrying in %.0f s", type(error).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+
+def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
+    """``python -m bot serve --workers N``: 0 after a stop signal, 2 for a bad setting, 1 if it cannot start."""
+    environment = os.environ if env is None else env
+    try:
+        config = serve_config(environment)
+        from bot.dialog.factory import store_url
+
+        url = store_url(environment)
+    except (ConfigError, ValueError) as error:
+        return _fail(str(error), EXIT_CONFIG)
+    workers: int = args.workers
+    port: int = config.port if getattr(args, "port", None) is None else args.port
+    if not 1 <= port <= 65535:
+        return _fail(f"--port must be a port number (1-65535), not {port}", EXIT_CONFIG)
+    if workers < 1:
+        return _fail(f"--workers must be at least 1, not {workers}", EXIT_CONFIG)
+    if workers > 1 and url is None:
+        return _fail(
+            "--workers above 1 needs the shared PostgreSQL store: set BOT_STORE=postgresql://… "
+            "(the SQLite file serves one process only)",
+            EXIT_CONFIG,
+        )
+    configure_logging(config.log_level)
+    if url is not None:
+        from bot.dialog.pgstore import StoreError
+
+        try:
+            asyncio.run(_check_store(url))
+        except StoreError as error:
+            return _fail(str(error), EXIT_CONFIG)
+    if not args.no_set_webhook:
+        from telegram.error import InvalidToken, TelegramError
+
+        try:
+            asyncio.run(_set_webhook(config))
+        except InvalidToken:
+            return _fail("Telegram refused BOT_TOKEN (unauthorized): check the token from @BotFather", EXIT_CONFIG)
+        except TelegramError as error:
+            return _fail(f"could not set the webhook: {type(error).__name__}", EXIT_FAILED)
+
+    import uvicorn
+
+    _LOGGER.info("serving the webhook on %s:%s with %d worker(s)", config.listen, port, workers)
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": config.listen,
+        "port": port,
+        "workers": workers,
+        "log_config": None,  # our logging (configure_logging); uvicorn's would log request paths
+        "access_log": False,  # the path carries the webhook's secret part
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 30,
+    }
+    try:
+        uvicorn.run("bot.channels.webhook:create_app", **options)
+    except OSError as error:
+        return _fail(f"could not start: {error.strerror or type(error).__name__} "
+                     f"(BOT_WEBHOOK_LISTEN={config.listen} port {port})", EXIT_FAILED)
+    return 0
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,35 @@
+"""The conversation service for several worker processes sharing one PostgreSQL store.
+
+Same contract as :class:`bot.dialog.service.DialogService` (load, run one turn, store, return the replies),
+but asynchronous and with the whole turn inside the store's per-chat transaction
+(:meth:`bot.dialog.pgstore.PostgresStore.turn`): two workers holding updates of the same chat run them one
+after the other, each on the state the other committed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.dialog.engine import DialogEngine
+from bot.dialog.pgstore import PostgresStore
+from bot.dialog.replies import Incoming, Reply
+from bot.dialog.state import DialogState
+from bot.render import Format
+
+
+class SharedDialogService:
+    def __init__(self, engine: DialogEngine, store: PostgresStore) -> None:
+        self.engine = engine
+        self.store = store
+
+    async def handle(self, key: str, incoming: Incoming, today: date, output: Format = "text") -> list[Reply]:
+        """The replies to ``incoming``; the state is committed before they are returned, and a failure
+        anywhere in the turn rolls it back (nothing half-written)."""
+        async with self.store.turn(key) as turn:
+            state = turn.state or DialogState()
+            result = self.engine.handle(state, incoming, today, output)
+            if result.forget:
+                turn.forget()
+            else:
+                turn.state = state
+        return result.replies
