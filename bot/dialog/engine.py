@@ -295,7 +295,10 @@ class _Turn:
         """The payloads of the buttons the current question shows (asked on a copy of the state)."""
         scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
         scratch.ask_current()
-        return {button.payload for reply in scratch.replies for row in reply.buttons for button in row}
+        offered = {button.payload for reply in scratch.replies for row in reply.buttons for button in row}
+        if self.state.step == "payment_date" and self.state.pending.get("reference_offer"):
+            offered.add("b:payment_date:reference")  # shown with "no document for that date", still on offer
+        return offered
 
     def _names_a_region(self, step: str, value: str) -> bool:
         """A region button (the list, or a suggestion after an unknown place) while the region is asked."""
