@@ -19,6 +19,8 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
    (else "not_sure"); an out_of_scope or chitchat entry makes the bot decline or chat rather than answer the
    nearest FAQ with false confidence, unless the query holds an IN_SCOPE_WORDS word (then the faq entries
    decide).
+Figures and dates are replaced by question words before keys are made (generalise_numbers), in entry texts
+and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks.
 """
 
 from __future__ import annotations
@@ -69,6 +71,28 @@ MAX_KEY_CHARS = 64
 # scoring it); an entry outside them is not in the top three unless a keyword lifts it, and keyword entries
 # are scored separately.
 _CANDIDATE_TEXTS = 20
+
+
+# Figures and dates say which case, not which topic: "2023年医保是380吗" asks the fee like "今年医保多少钱".
+# They are replaced by the words a resident would use for the question itself, in entry texts and queries alike
+# (keywords are still found in the text with its figures).
+_NUMBER_RULES = (
+    (re.compile(r"\d{4}年度?"), "今年"),
+    (re.compile(r"\d{1,2}月\d{1,2}[日号]?"), "几月几号"),
+    (re.compile(r"\d{1,2}月(底|初|份)?"), "几月"),
+    (re.compile(r"\d{1,2}[日号]"), "几号"),
+    (re.compile(r"\d+天"), "几天"),
+    (re.compile(r"\d+岁"), "几岁"),
+    (re.compile(r"\d+元?"), "多少钱"),
+)
+
+
+def generalise_numbers(normalized: str) -> str:
+    if not any(char.isdigit() for char in normalized):
+        return normalized
+    for pattern, words in _NUMBER_RULES:
+        normalized = pattern.sub(words, normalized)
+    return normalized
 
 
 class Suggestion(NamedTuple):
@@ -162,15 +186,19 @@ class FaqMatcher:
         return owners, pattern
 
     def _key(self, text: str) -> str:
-        return self._normalizer.match_key(self._normalizer(text))
+        return self._normalizer.match_key(generalise_numbers(self._normalizer(text)))
 
     def match(self, query: str) -> MatchResult:
         normalized = self._normalizer(query.strip()[:MAX_QUERY_CHARS])
         if not normalized:
             # Blank, or only punctuation, emoji and filler words: nothing to match.
             return MatchResult(None, "empty", 0.0, ())
-        key = self._normalizer.match_key(normalized)[:MAX_KEY_CHARS]
+        key = self._normalizer.match_key(generalise_numbers(normalized))[:MAX_KEY_CHARS]
         ranked = self._rank(key, normalized)
+        return self._decide(ranked, key, normalized)
+
+    def _decide(self, ranked: list[tuple[int, float]], key: str, normalized: str) -> MatchResult:
+        """Answer, decline, chat or "not sure" from the ranked entries (module docstring, step 4)."""
         best_index, best_score = ranked[0]  # never empty: the entries have texts, the scan keeps the best
         suggestions = tuple(
             Suggestion(self.entries[i].id, self.entries[i].question, score)
