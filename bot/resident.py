@@ -54,9 +54,11 @@ def visible_length(text: str) -> int:
 def first_message(quote: Quote, output: Format = "text") -> str:
     """The figures, on one screen. References are shortened until the message fits."""
     text = ""
-    for limit in (3, 1, 0):
+    hint = quote.status_steps[0] if quote.status_steps and not quote.reference else ""
+    # What gives way first when the screen is full: further references, then the status hint.
+    for with_hint, limit in ((True, 3), (True, 1), (False, 1), (False, 0)):
         text = render("resident/first", output, q=quote, verdict=verdict(quote), next_step=next_step(quote),
-                      references=short_references(quote, limit))
+                      references=short_references(quote, limit), hint=hint if with_hint else "")
         if visible_length(text) <= FIRST_MESSAGE_LIMIT:
             break
     return text

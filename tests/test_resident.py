@@ -110,7 +110,8 @@ def test_the_first_message_of_a_shuozhou_dibao_resident(engine: QuoteEngine) -> 
     assert "<b>您需缴纳：76元</b>" in text
     assert "2023年12月25日" in text and "2024年1月1日起" in text and "可以缴费" in text
     assert "朔政办发〔2023〕29号 二（二）" in text
-    assert "特殊人群" not in text and "城市服务" not in text, "steps wait for the channel button"
+    assert "低保对象：低保等特殊人群选择“特殊人群”" in text, "the status's instruction comes first"
+    assert "城市服务" not in text and "正确选择参保地" not in text, "the steps wait for the channel button"
     assert "可以缴费\n待遇享受" in text
     assert re.sub(r"</?b>", "", text).count("<") == 0
 
@@ -209,3 +210,20 @@ def test_resident_messages_with_a_channel_end_with_its_steps(engine: QuoteEngine
     assert "市民中心" in messages[-1] and "缴费时年度选择2024年" in messages[-1]
     details = details_message(result)
     assert details is None or details in messages
+
+
+@pytest.mark.parametrize("output", ["text", "html"])
+@pytest.mark.parametrize("region", ["朔州", "冷市镇", "沁源", "山丹", "乌拉特前旗"])
+@pytest.mark.parametrize("day", ["2026-11-22", "2027-03-01"])
+def test_a_reference_answer_fits_one_screen_everywhere(engine: QuoteEngine, region: str, day: str, output: Format) -> None:
+    for categories in [(), ("低保",), ("特困",)]:
+        try:
+            result = quote(engine, region, day, "1980-05-01", *categories, reference=True)
+        except UserInputError:
+            continue  # a follow-up question (which kind of 低保) the dialog would ask first
+        text = first_message(result, output)
+        assert visible_length(text) <= FIRST_MESSAGE_LIMIT, text
+        assert "仅供参考" in text and str(result.benefit_year) in text
+        if result.personal_payment is not None:
+            assert f"您需缴纳：{result.personal_payment}元" in text.replace("<b>", "")
+        assert choices(result) == []

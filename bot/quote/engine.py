@@ -742,6 +742,12 @@ class _QuoteBuilder:
         payment = self.doc.payment
         subsidised = winner is not None and winner.subsidy.kind != "none"
         status_steps = [instruction.text for instruction in winner.instructions] if winner else []
+        if subsidised and personal != 0:
+            # A channel step written for subsidised residents (朔州: 低保等特殊人群选择“特殊人群”) is their status's
+            # instruction too: the first message can carry it before any channel is chosen.
+            for channel in payment.channels:
+                status_steps += [step.text for step in channel.steps
+                                 if step.applies_to == "subsidised" and step.text not in status_steps]
         registration = [step.text for step in path.steps if self._step_applies(step, subsidised, personal)]
         channels: list[ChannelGuide] = []
         if personal != 0:

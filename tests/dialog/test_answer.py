@@ -105,4 +105,33 @@ def test_the_reference_button_without_an_offer_is_refused_without_losing_answers
     service = DialogService(engine, MemoryStore())
     _play(service, date(2023, 10, 10), ["朔州"])
     replies = service.handle("t", Incoming(payload="b:payment_date:reference"), date(2023, 10, 10))
-    assert replies[0].template == "reask" and replies[-1].template == "ask_date"
+    # A button that was not offered gets the expired-button reply and the current question (issue 11).
+    assert replies[0].template == "expired_button" and replies[-1].template == "ask_date"
+    state = service.store.load("t")
+    assert state is not None and state.region == "朔州市"
+
+
+class _Day(date):
+    @classmethod
+    def today(cls) -> _Day:
+        return cls(2026, 11, 22)
+
+
+def test_the_console_offers_a_reference_answer_numbers_the_channels_and_shows_sources(
+    engine: DialogEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the console, on a day after 朔州's only document (2024年度), as a resident chatting today would."""
+    import io
+
+    from bot.channels import console
+
+    monkeypatch.setattr(console, "date", _Day)
+    service = DialogService(engine, MemoryStore())
+    typed = "朔州\n今天\n1\n1980-05-01\n低保\n/sources\n"  # [1] is the reference button, printed first
+    out = io.StringIO()
+    console.chat(service, "console:t", io.StringIO(typed), out)
+    text = out.getvalue()
+    assert "[1] 按2024年度文件参考计算" in text
+    assert "参考：按2024年度文件计算，仅供参考；新年度标准以新通知为准" in text and "76元" in text
+    assert "依据原文" in text and "低保对象按个人缴费标准80%的比例给予定额资助" in text
+    assert "微信城市服务" not in text.split("依据原文")[0].split("参考：")[-1], "no channel in a reference answer"
