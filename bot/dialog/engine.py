@@ -87,6 +87,13 @@ class DialogEngine:
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
 
+    def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
+        """Where a saved conversation stands, to resume it: "we continue" and the current question."""
+        turn = _Turn(self, state, today, output)
+        turn.say("resume")
+        turn.ask_current()
+        return turn.replies
+
 
 @dataclass
 class _Change:
@@ -241,10 +248,12 @@ class _Turn:
     # --- buttons -------------------------------------------------------------------------------------------------
 
     def _payload(self, payload: str) -> None:
+        """A tapped button. Only what the current question offers is accepted (a forged or stale payload
+        gets the expired-button reply and the current question again); a status toggle carries the state
+        it asks for (on/off), so a double tap does the same thing twice and a quick untick is kept."""
         parts = payload.split(":", 2)
         if len(parts) != 3 or parts[0] != "b":
-            self.say("expired_button")
-            self._ask(self.state.step, again=True)
+            self._expired_button()
             return
         _, step, value = parts
         if step in answer.FOLLOW_UP_STEPS:
@@ -257,20 +266,22 @@ class _Turn:
                 if self.state.step != "done":
                     self._ask(self.state.step, again=True, resume=True)
                 return
-        current = "confirm_region" if self.state.pending.get("confirm_region") else self.state.step
-        if step != current:
-            self.say("expired_button", {"step": self.state.step})
-            self._ask(self.state.step, again=True)
-            return
-        if step == "categories" and value.startswith("toggle="):
-            term = value.removeprefix("toggle=")
-            if term in self.quotes.vocabulary.terms:
-                chosen = self.state.selecting
-                if term in chosen:
-                    chosen.remove(term)
-                else:
-                    chosen.append(term)
+        toggle = _toggle_target(value) if step == "categories" else None
+        if toggle is not None:
+            term, on = toggle
+            if self.state.step != "categories" or self.state.pending.get("confirm_region") \
+                    or term not in self._relevant_terms():
+                self._expired_button()
+                return
+            chosen = self.state.selecting
+            if on and term not in chosen:
+                chosen.append(term)
+            elif not on and term in chosen:
+                chosen.remove(term)
             self._ask("categories", again=True, replaces_previous=True)
+            return
+        if payload not in self._offered() and not self._names_a_region(step, value):
+            self._expired_button()
             return
         if step == "categories" and value in ("done", "none"):
             self.state.push_history()
@@ -280,13 +291,46 @@ class _Turn:
             return
         self._answer(value, from_button=True)
 
+    def _offered(self) -> set[str]:
+        """The payloads of the buttons the current question shows (asked on a copy of the state)."""
+        scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
+        scratch.ask_current()
+        offered = {button.payload for reply in scratch.replies for row in reply.buttons for button in row}
+        if self.state.step == "payment_date" and self.state.pending.get("reference_offer"):
+            offered.add("b:payment_date:reference")  # shown with "no document for that date", still on offer
+        return offered
+
+    def _names_a_region(self, step: str, value: str) -> bool:
+        """A region button (the list, or a suggestion after an unknown place) while the region is asked."""
+        if step != "region" or self.state.step != "region" or self.state.pending.get("confirm_region"):
+            return False
+        try:
+            self.quotes.places.resolve(value)
+        except (UserInputError, NotCoveredError):
+            return False
+        return True
+
+    def _expired_button(self) -> None:
+        self.say("expired_button", {"step": self.state.step})
+        self.ask_current()
+
+    def ask_current(self) -> None:
+        """Ask the question the resident is at again, with its buttons (after the answer: what they can do)."""
+        state = self.state
+        name = state.pending.get("confirm_region")
+        if name:
+            self.say("confirm_region", {"suggestion": name}, buttons=self._yes_no("confirm_region"), name=name)
+        elif state.step == "done":
+            self.say("ask_done", {"step": "done"})
+        else:
+            self._ask(state.step, again=True)
+
     def _follow_up(self, step: str, value: str) -> None:
         """A payment channel's steps or the quoted passages, for the answer on show."""
         request = self._request() if self.state.step == "done" else None
         reply = answer.follow_up(self.quotes, request, step, value, self.output)
         if reply is None:
-            self.say("expired_button", {"step": self.state.step})
-            self._ask(self.state.step, again=True)
+            self._expired_button()
         else:
             self.replies.append(reply)
 
@@ -795,7 +839,8 @@ class _Turn:
         for term in relevant:
             selected = term in chosen
             label = ("✓ " if selected else "") + _short_name(vocabulary.name(term))
-            row.append(Button(label, f"b:categories:toggle={term}", selected))
+            target = "off" if selected else "on"  # the state the tap asks for (see _payload)
+            row.append(Button(label, f"b:categories:toggle={term}:{target}", selected))
             if len(row) == 2:
                 rows.append(tuple(row))
                 row = []
@@ -845,6 +890,16 @@ class _Turn:
             return False
         self.replies.append(reply)
         return True
+
+
+def _toggle_target(value: str) -> tuple[str, bool] | None:
+    """("dibao", True) for "toggle=dibao:on"; None when `value` is not a toggle."""
+    if not value.startswith("toggle="):
+        return None
+    term, _, target = value.removeprefix("toggle=").rpartition(":")
+    if target not in ("on", "off") or not term:
+        return ("", False)  # a toggle without a target state: from an old keyboard, never accepted
+    return term, target == "on"
 
 
 def _short_name(name: str) -> str:

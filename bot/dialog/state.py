@@ -27,12 +27,20 @@ class DialogState:
     reasks: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     last_figures: dict[str, Any] | None = None  # of the last answer shown, to say what changed
+    last_update_id: int | None = None  # the channel's id of the last update handled (see store.is_repeat)
     version: int = STATE_VERSION
+
+    @classmethod
+    def tombstone(cls, last_update_id: int | None) -> DialogState:
+        """What is kept after /forget: no answers, only the last handled update id, so a redelivered older
+        update is still recognised as handled and cannot bring the deleted answers back."""
+        return cls(last_update_id=last_update_id)
 
     def snapshot(self) -> dict[str, Any]:
         """The answers (not the history itself), for /back."""
         data = self.to_dict()
         data.pop("history")
+        data.pop("last_update_id")  # /back restores answers, never the channel's bookkeeping
         return data
 
     def push_history(self) -> None:
