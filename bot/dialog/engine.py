@@ -158,10 +158,7 @@ class _Turn:
             if understood.command is not None and understood.command != "/start":
                 self._command(understood.command)
                 return self.replies
-            if self._asks_about_other_things(understood, text) and self._faq(text, strict=True):
-                self._advance()
-                return self.replies
-            if self._take(understood):
+            if self._take(understood, text):
                 return self.replies
             if looks_like_question(text) and self._faq(text, strict=True):
                 self._advance()
@@ -189,22 +186,15 @@ class _Turn:
             if understood.command is not None:
                 self._command(understood.command)
                 return self.replies
-            if self._asks_about_other_things(understood, text) and self._faq(text, strict=True):
-                if self.state.step != "done":
-                    self._ask(self.state.step, again=True, resume=True)
-                return self.replies
-            if self._take(understood):
+            if self._take(understood, text):
                 return self.replies
             self._answer(text)
         return self.replies
 
     def _asks_about_other_things(self, understood: Understanding, text: str) -> bool:
-        """A question that only mentions a status ("低保户怎么报销？") is for the FAQ, not an answer; one about
-        the fee ("俺是沁源的低保户，要交多少钱") is what the dialog answers."""
-        if not understood.question or _FEE_QUESTION.search(text):
-            return False
-        fields = set(understood.said) - {"statuses", "removed", "no_status", "status_unknown", "ambiguous_status"}
-        return not fields
+        """A question other than "how much" ("低保户怎么报销？", "沁源的医保什么时候开始交") is for the FAQ; anything
+        else it says is still kept. "俺是沁源的低保户，要交多少钱" is what the dialog itself answers."""
+        return understood.question and not _FEE_QUESTION.search(text)
 
     # --- commands ----------------------------------------------------------------------------------------------
 
@@ -519,20 +509,41 @@ class _Turn:
 
     # --- everything a message says, at any step ------------------------------------------------------------------
 
-    def _take(self, understood: Understanding) -> bool:
+    def _take(self, understood: Understanding, text: str) -> bool:
         """Apply every field the message gives (a correction needs no command word: a new value replaces the old
-        one, and after the answer the reply says what changed). False when it gives nothing usable: the step's
-        own reading then explains what was expected."""
+        one, and after the answer the reply says what changed). A question is answered from the FAQ, and what
+        it also said is kept. False when the message gives nothing usable: the step's own reading then explains
+        what was expected."""
         state = self.state
+        step = state.step
+        before = self._answers()
         state.push_history()
-        changed = self._apply_understood(understood)
+        said = self._apply_understood(understood)
+        changed = self._answers() != before
+        if self._asks_about_other_things(understood, text) and self._faq(text, strict=True):
+            if not changed:
+                state.history.pop()
+            if changed or understood.region_guess is not None:
+                if not self._explain_problems(understood):
+                    self._advance()
+            elif step != "done":
+                self._ask(step, again=True, resume=True)
+            return True
         problem = self._explain_problems(understood)
-        if not changed and not problem:
+        if not said and not problem:
             state.history.pop()
             return False
         if not problem:
             self._advance()
         return True
+
+    def _answers(self) -> tuple[object, ...]:
+        """What the resident has told so far (to see whether a message changed any of it)."""
+        state = self.state
+        return (state.region, state.payment_date, state.birth, state.birth_from, state.birth_to,
+                tuple(state.categories) if state.categories is not None else None, state.local_hukou,
+                tuple(sorted(state.facts.items())), state.pending.get("birth_md"),
+                state.pending.get("confirm_region"))
 
     def _apply_understood(self, u: Understanding) -> bool:
         state = self.state
