@@ -179,7 +179,10 @@ class _Turn:
             self._command(text)
         else:
             correction = find_correction(text)
-            if correction is not None and self._correct(correction):
+            # A field named with 改成 is changed here; a status added or removed ("不是低保是特困") is read
+            # below with everything else the message says.
+            if (correction is not None and correction.target not in ("remove_category", "add_category")
+                    and self._correct(correction)):
                 return self.replies
             step = "confirm_region" if self.state.pending.get("confirm_region") else self.state.step
             understood = self.engine.reader.understand(text, step, self.today)
@@ -194,6 +197,8 @@ class _Turn:
     def _asks_about_other_things(self, understood: Understanding, text: str) -> bool:
         """A question other than "how much" ("低保户怎么报销？", "沁源的医保什么时候开始交") is for the FAQ; anything
         else it says is still kept. "俺是沁源的低保户，要交多少钱" is what the dialog itself answers."""
+        if understood.does_not_know and self.state.step in ("birth", "categories"):
+            return False  # "不知道啥时候生的" answers the question (with how to go on), it does not ask one
         return understood.question and not _FEE_QUESTION.search(text)
 
     # --- commands ----------------------------------------------------------------------------------------------
@@ -679,6 +684,11 @@ class _Turn:
             self._reask("categories", UserInputError(
                 "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
                 example=names[0], suggestions=names))
+            return True
+        if u.does_not_know and state.step == "birth" and state.birth is None and not state.birth_from:
+            self._reask("birth", UserInputError(
+                "birth", "不知道具体日期的话，说出生年份（如“1958年”）或年龄（如“65岁”）也可以；只有规定与具体日期有关时"
+                "才需要年月日", example="65岁"))
             return True
         if u.status_unknown and state.step == "categories":
             self._status_unknown()
