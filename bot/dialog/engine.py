@@ -32,6 +32,8 @@ from bot.understanding.yesno import read_yes_no
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 500
+_REFINE_FILLER = re.compile(r"[\s,.!?，。！？]|^(?:我们?家?|俺家?|是|属于|算)+|(?:的|吧|啊|呢|户|那种|那个)+$")
+_DIGITS_TO_CN = str.maketrans("1234", "一二三四")
 _YEAR_ANSWER = re.compile(r"^\s*(\d{4}|\d{2})\s*年?(?:的|生的|出生的?)?\s*$")
 _FEE_QUESTION = re.compile(r"多少钱|交多少|缴多少|要交|要缴|交钱|缴费多少|个人缴|自己交|自己出|花多少|收多少|免费|不用交")
 _PLACE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:省|市|县|区|旗|盟|镇|乡|村)$")
@@ -406,7 +408,16 @@ class _Turn:
     def _refinement_choice(self, text: str, from_button: bool) -> str:
         options = self.state.pending.get("refine_options", "").split(",")
         vocabulary = self.quotes.vocabulary
-        ids = [text] if from_button else vocabulary.parse(text)
+        if not from_button:
+            # "三类的", "全额", "不稳定": a distinctive part of one option's name is enough.
+            said = _REFINE_FILLER.sub("", text.translate(_DIGITS_TO_CN))
+            named = [o for o in options if o in vocabulary.terms and len(said) >= 2 and said in vocabulary.name(o)]
+            if len(named) == 1:
+                return named[0]
+        try:
+            ids = [text] if from_button else vocabulary.parse(text)
+        except UserInputError:
+            ids = []
         for term in ids:
             for option in options:
                 if term == option or option in vocabulary.ancestors(term):
