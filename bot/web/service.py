@@ -182,6 +182,24 @@ class ConsoleService:
     def options(self, today: date) -> dict[str, Any]:
         return {"today": today.isoformat(), "jurisdictions": [self._options[name] for name in self.jurisdictions]}
 
+    def match_statuses(self, region: str, text: str) -> dict[str, Any]:
+        """The calculator's options for what a resident said ("低报和残疾", "五保户"), read as the dialog reads
+        it: `keys` are the options it names; `related` are narrower options to choose from (山丹 splits 低保).
+        UserInputError, with near words, when a status is not understood."""
+        jurisdiction = self.engine.places.resolve(region).jurisdiction
+        vocabulary = self.engine.vocabulary
+        options = self._options[jurisdiction]["statuses"]
+        keys: list[str] = []
+        related: list[str] = []
+        for term in vocabulary.parse(text[:MAX_QUERY]):
+            lineage = vocabulary.ancestors(term)
+            below = vocabulary.descendants(term)
+            exact = [o for o in options if set(o["terms"]) & lineage]
+            keys.extend("+".join(o["values"]) for o in exact)
+            if not exact:
+                related.extend("+".join(o["values"]) for o in options if set(o["terms"]) & below)
+        return {"keys": list(dict.fromkeys(keys)), "related": list(dict.fromkeys(related))}
+
     def _jurisdiction_options(self, jurisdiction: str) -> dict[str, Any]:
         """The statuses and situations of the place's own documents, findable by residents' words."""
         vocabulary = self.engine.vocabulary
@@ -207,13 +225,14 @@ class ConsoleService:
                     automatic.append(category.label)
                     continue
                 key = "+".join(values)
+                terms = list(dict.fromkeys([*category.matches, *category.all_of]))
                 statuses.setdefault(key, {"values": values, "label": category.label, "kind": "status",
-                                          "words": words_for(list(category.matches) + list(category.all_of))})
+                                          "terms": terms, "words": words_for(terms)})
             for path in document.paths:
                 situation = path.when.situation
                 if situation and situation not in statuses:
                     statuses[situation] = {"values": [situation], "label": vocabulary.name(situation),
-                                           "kind": "situation", "words": words_for([situation])}
+                                           "kind": "situation", "terms": [situation], "words": words_for([situation])}
             for fact in document.facts:
                 facts.setdefault(fact.id, {"id": fact.id, "question": fact.question})
         newest = documents[0]
