@@ -22,6 +22,7 @@ from bot.render import render
 from bot.resident import choices, resident_messages
 from bot.web.documents import DocumentText, document_name, passage_id
 from bot.web.figures import figures_of
+from bot.web.passages import find_passages
 
 MAX_QUERY = 200
 
@@ -102,6 +103,11 @@ class ConsoleService:
             "suggestions": first.suggestions,
             "answers": answers if first.kind == "answer" else answers[:1],
             "figures": self._figures(first.faq_id, jurisdictions) if first.kind == "answer" else [],
+            "passages": [
+                {"region": hit.region, "document_id": hit.document_id, "section": hit.section,
+                 "excerpt": hit.excerpt, "href": f"doc/{hit.document_id}#{hit.anchor}"}
+                for hit in find_passages(query, [self.texts[self.newest(j).id] for j in jurisdictions])
+            ],
         }
 
     def _figures(self, faq_id: str | None, jurisdictions: list[str]) -> list[dict[str, Any]]:

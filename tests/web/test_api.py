@@ -234,3 +234,12 @@ def test_statuses_are_read_from_what_the_resident_said(client: TestClient) -> No
 def test_an_unknown_status_word_is_explained(client: TestClient) -> None:
     body = _error(client.get("/api/statuses", params={"region": "朔州", "q": "宇航员"}), 422, "category")
     assert "宇航员" in body["message"]
+
+
+def test_words_no_faq_entry_knows_find_the_passages_of_the_documents(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "斷保了怎麼辦"}).json()  # traditional characters too
+    hits = [hit for hit in body["passages"] if hit["region"] == "冷市镇"]
+    assert hits and "断保90天内" in hits[0]["excerpt"]
+    page = client.get(hits[0]["href"].split("#")[0])
+    assert f'id="{hits[0]["href"].split("#")[1]}"' in page.text
+    assert client.get("/api/search", params={"q": "怎么吗"}).json()["passages"] == []  # question words alone

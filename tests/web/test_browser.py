@@ -124,6 +124,19 @@ def test_browser_a_typed_question_shows_each_countys_figure_and_the_passage(page
     _shot(document, "document-view", full_page=False)
 
 
+def test_browser_words_the_faq_does_not_know_show_the_documents_paragraphs(page: Any) -> None:
+    _search(page, "一卡通")
+    passages = page.locator("#search-passages")
+    if passages.get_attribute("open") is None:  # folded under an FAQ answer: one click opens it
+        passages.locator("summary").click()
+    assert "山丹县" in passages.inner_text() and "一卡通" in passages.inner_text()
+    with page.context.expect_page() as opened:
+        passages.locator("a.passage-link").first.click()
+    document = opened.value
+    document.wait_for_load_state()
+    assert "一卡通" in document.locator("p:target").inner_text()
+
+
 COMMON_TOPICS = {  # a few keystrokes each → the FAQ topic it must find
     "今年交多少钱": "fee_this_year",
     "什么时候交": "collection_window",

@@ -165,6 +165,13 @@ function renderSearch(body) {
     parts.push(el("div", {class: "not-sure"}, answer ? citedText(answer.text, answer.sources) : null,
                   body.suggestions.length ? el("div", {class: "others"}, suggestionButtons(body.suggestions)) : null));
   }
+  if (body.passages.length) {
+    parts.push(el("details", {class: "passages", id: "search-passages", open: body.kind !== "answer"},
+      el("summary", {text: words.full_text}),
+      el("ol", {}, body.passages.map((p) => el("li", {},
+        el("b", {text: `${p.region} ${p.section}`}), " ", p.excerpt, " ",
+        el("a", {href: p.href, target: "_blank", rel: "noopener", class: "passage-link", text: words.open_passage}))))));
+  }
   searchResults.replaceChildren(...parts.filter(Boolean));
   searchResults.dataset.query = body.query;  // which question the results answer (the input may have moved on)
 }
