@@ -97,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("--reference", action="store_true",
                        help="for a date after every document: answer from the newest one, marked reference")
 
-    commands.add_parser("check", help="validate every policy file and citation")
+    check = commands.add_parser("check", help="validate every policy file and citation")
+    check.add_argument("--mutations", action="store_true",
+                       help="also change every cited figure once and require check to reject each change")
 
     chat = commands.add_parser("chat", help="chat in the terminal (the console channel)")
     chat.add_argument("--region", default=None, help="start with this region already answered")
@@ -198,7 +200,7 @@ def _run_quote(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from bot.policy.check import run_check
 
-    return run_check()
+    return run_check(mutations=args.mutations)
 
 
 if __name__ == "__main__":
