@@ -103,6 +103,14 @@ def test_a_mistyped_command_suggests_quote() -> None:
     assert "did you mean 'quote'" in result.stderr
 
 
+def test_a_place_only_partly_ours_gets_no_fee_from_the_command_line() -> None:
+    # 鄂托克前旗 contains 前旗 (our alias of 乌拉特前旗); 四川省清泉镇 names one of 山丹's towns under another province.
+    for region in ("鄂托克前旗", "科尔沁右翼前旗", "湖北省黄冈市高桥村", "四川省清泉镇"):
+        result = run("quote", "--region", region, "--birth", "1980-05-01", "--date", "2023-10-10")
+        assert result.returncode == 3, (region, result.stdout, result.stderr)
+        assert not any(fee + "元" in result.stdout + result.stderr for fee in FEES), region
+
+
 def test_format_resident_prints_the_residents_messages_and_the_chosen_channel() -> None:
     # 朔州 低保: 380 − 304 = 76 (朔政办发〔2023〕29号 二（二）); 二（四）: 低保等特殊人群选择“特殊人群”.
     result = run("quote", "--region", "朔州", "--birth", "1980-05-01", "--category", "低保",

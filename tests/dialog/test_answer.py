@@ -105,7 +105,10 @@ def test_the_reference_button_without_an_offer_is_refused_without_losing_answers
     service = DialogService(engine, MemoryStore())
     _play(service, date(2023, 10, 10), ["朔州"])
     replies = service.handle("t", Incoming(payload="b:payment_date:reference"), date(2023, 10, 10))
-    assert replies[0].template == "reask" and replies[-1].template == "ask_date"
+    # A button that was not offered gets the expired-button reply and the current question (issue 11).
+    assert replies[0].template == "expired_button" and replies[-1].template == "ask_date"
+    state = service.store.load("t")
+    assert state is not None and state.region == "朔州市"
 
 
 class _Day(date):
