@@ -24,6 +24,8 @@ _QUOTE_PARAMETERS: list[dict[str, Any]] = [
     {"name": "fact", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
      "style": "form", "explode": True, "description": "补充条件 id=yes|no，如 county_finance_registered=yes"},
     {"name": "non_local", "in": "query", "schema": {"type": "boolean"}, "description": "非本地户籍"},
+    {"name": "reference", "in": "query", "schema": {"type": "boolean"},
+     "description": "日期晚于所有文件时，按最新文件给出标明“参考”的答案（同 quote --reference）"},
 ]
 
 _QUOTE = {"type": "object", "description": "the same object as `python -m bot quote --json`", "properties": {
@@ -31,7 +33,9 @@ _QUOTE = {"type": "object", "description": "the same object as `python -m bot qu
         "region", "document_id", "document_title", "benefit_year", "standard_fee", "subsidy", "subsidy_payers",
         "personal_payment", "optional_addons", "deadline", "payable_on_date", "next_payable_date", "payment_date",
         "benefit_start", "benefit_end", "benefit_text", "path", "path_label", "categories", "winning_category",
-        "steps", "sources", "notes", "trace", "missing_facts", "enquiries")
+        "steps", "sources", "notes", "trace", "missing_facts", "enquiries", "document_short", "channels",
+        "registration_steps", "registration_required", "status_steps", "window_opens_text", "reference",
+        "reference_date")
 }}
 
 
@@ -67,7 +71,10 @@ def openapi_document() -> dict[str, Any]:
                     "quote": {"$ref": "#/components/schemas/Quote"},
                     "figures": {"type": "array", "items": {"type": "object"}},
                     "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}},
-                    "resident_text": {"type": "string"}}}, 400, 404, 422),
+                    "resident_text": {"type": "string"},
+                    "resident_channels": {"type": "array", "items": {"type": "object"}},
+                    "resident_texts": {"type": "object", "additionalProperties": {"type": "string"}}}},
+                400, 404, 422),
             "/api/ask": _get("问答（与 ask --json 相同）",
                              [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}, region],
                              {"type": "object"}, 400, 404, 422),

@@ -76,7 +76,7 @@ def parse_fact(text: str) -> tuple[str, bool]:
 
 
 def quote_request(params: Params, today: date) -> QuoteRequest:
-    """The QuoteRequest of `GET /api/quote?region=&birth=&category=&category=&date=&fact=&non_local=`."""
+    """The QuoteRequest of `GET /api/quote?region=&birth=&category=&category=&date=&fact=&non_local=&reference=`."""
     region = params.required("region", "朔州")
     birth_text = params.get("birth")
     date_text = params.get("date")
@@ -87,4 +87,5 @@ def quote_request(params: Params, today: date) -> QuoteRequest:
         categories=tuple(params.all("category")),
         facts=tuple(parse_fact(text) for text in params.all("fact")),
         local_hukou=not params.flag("non_local"),
+        reference=params.flag("reference"),
     )

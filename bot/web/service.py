@@ -7,7 +7,7 @@ in the document, each figure with its passage, the jurisdictions side by side, t
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
@@ -18,9 +18,10 @@ from bot.policy.loader import KnowledgeBase, default_knowledge_base
 from bot.policy.model import Citation, PolicyDocument
 from bot.quote.engine import QuoteEngine, uses_birth
 from bot.quote.result import Quote, QuoteRequest, Source
+from bot.render import render
+from bot.resident import choices, resident_messages
 from bot.web.documents import DocumentText, document_name, passage_id
 from bot.web.figures import figures_of
-from bot.web.resident import reference_quote, resident_text
 
 MAX_QUERY = 200
 
@@ -137,27 +138,31 @@ class ConsoleService:
     # --- the calculator ----------------------------------------------------------------------------------------
 
     def calculate(self, request: QuoteRequest) -> dict[str, Any]:
-        """The quote with every figure linked to its passage and the text for the resident.
+        """The quote with every figure linked to its passage and the texts for the resident.
 
-        A date after every document of the place gets the reason and a labelled reference answer; other
-        uncovered places or dates raise NotCoveredError, bad input UserInputError.
+        A date after every document of the place gets the reason and the labelled reference answer (the quote
+        engine's, as `quote --reference`); other uncovered places or dates raise NotCoveredError, bad input
+        UserInputError.
         """
+        reason = None
         try:
             quote = self.engine.quote(request)
         except NotCoveredError as error:
-            if error.field != "date":
+            if error.field != "date" or request.reference:
                 raise
-            reference = reference_quote(self.engine, request)
-            if reference is None:
-                raise
-            return {"covered": False, "reason": error.one_line(),
-                    **self._decorated(reference.quote, reference=True), "reference_label": reference.label}
-        return {"covered": True, "reason": None, **self._decorated(quote, reference=False), "reference_label": None}
-
-    def _decorated(self, quote: Quote, reference: bool) -> dict[str, Any]:
+            quote = self.engine.quote(replace(request, reference=True))  # the same error when no reference
+            reason = error.one_line()
         document = self.documents[quote.document_id]
+        label = None
+        if quote.reference:
+            label = render("web/reference_label", "text", doc=document, asked=quote.payment_date,
+                           assumed=quote.reference_date)
+        offered = choices(quote)
         return {
-            "reference": reference,
+            "covered": not quote.reference,
+            "reason": reason,
+            "reference": quote.reference,
+            "reference_label": label,
             "quote": quote.to_json(),
             "figures": [
                 {"key": f.key, "label": f.label, "value": f.value,
@@ -165,7 +170,11 @@ class ConsoleService:
                 for f in figures_of(quote, document)
             ],
             "sources": [self.source_json(s) for s in quote.sources],
-            "resident_text": resident_text(quote, document, reference=reference),
+            # What staff copy into an SMS or WeChat message: the messages the resident would receive, with the
+            # steps of one payment channel if the resident says how they will pay.
+            "resident_text": _messages(quote, None),
+            "resident_channels": [{"id": c.id, "label": c.label} for c in offered],
+            "resident_texts": {c.id: _messages(quote, c.id) for c in offered},
         }
 
     # --- what the calculator offers ------------------------------------------------------------------------------
@@ -217,6 +226,10 @@ class ConsoleService:
             "uses_birth": any(uses_birth(d) for d in documents),
             "enquiries": newest.source.enquiries,
         }
+
+
+def _messages(quote: Quote, channel: str | None) -> str:
+    return "\n\n".join(resident_messages(quote, "text", channel))
 
 
 def _faq_json(result: FaqAnswer) -> dict[str, Any]:

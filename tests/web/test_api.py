@@ -149,6 +149,10 @@ def test_calculate_links_every_figure_to_a_passage(client: TestClient) -> None:
             assert source["href"]
     assert "80%" in " ".join(s["quote"] for s in figures["subsidy"]["sources"])
     assert "76元" in body["resident_text"]
+    assert body["resident_channels"], "a resident who pays chooses a payment channel"
+    first = body["resident_channels"][0]["id"]
+    assert body["resident_texts"][first].startswith(body["resident_text"])
+    assert len(body["resident_texts"][first]) > len(body["resident_text"])
 
 
 def test_calculate_past_the_documents_gives_the_reason_and_a_labelled_reference(client: TestClient) -> None:
@@ -159,6 +163,7 @@ def test_calculate_past_the_documents_gives_the_reason_and_a_labelled_reference(
     assert "仅供参考" in body["reference_label"] and "2024年度" in body["reference_label"]
     assert body["quote"]["personal_payment"] == 76
     assert "仅供参考" in body["resident_text"]
+    assert body["resident_channels"] == []  # no payment steps for figures that are only a reference
 
 
 def test_calculate_for_an_uncovered_place_gives_no_reference(client: TestClient) -> None:

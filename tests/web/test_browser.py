@@ -196,6 +196,11 @@ def test_browser_the_calculator_gives_each_jurisdictions_figures_and_the_copy_te
     assert page.locator("#calc-trace li").count() >= 3
     text = page.input_value("#resident-text")
     assert personal in text or (personal == "0元" and "无需缴费" in text)
+    channels = page.locator("#resident-channel option")
+    if channels.count() > 1:  # the resident says how they will pay: that channel's steps join the text
+        page.select_option("#resident-channel", index=1)
+        assert page.input_value("#resident-text").startswith(text)
+        assert len(page.input_value("#resident-text")) > len(text)
     page.keyboard.press("Alt+c")
     page.wait_for_function("document.querySelector('.copy-feedback').textContent !== ''")
     _shot(page, f"calculator-{region}")

@@ -69,6 +69,45 @@ def test_the_api_answers_each_quote_case_as_the_cli_does(
         assert err.strip() == f"not covered: {response.json()['message']}"
 
 
+NOT_COVERED_DATES = [case for case in CASES if case.get("error") == "date"]
+
+
+@pytest.mark.parametrize("case", NOT_COVERED_DATES, ids=[case["name"] for case in NOT_COVERED_DATES])
+def test_a_reference_answer_is_the_clis_reference_answer(
+    case: dict[str, Any], client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main([*_cli_args(case), "--reference"])
+    out, err = capsys.readouterr()
+    response = client.get("/api/quote", params=[*_api_params(case), ("reference", "true")])
+    if code == 0:
+        assert response.status_code == 200, response.text
+        assert response.json() == json.loads(out)
+        assert response.json()["reference"] is True
+    else:
+        assert code == EXIT_NOT_COVERED  # a date before every document: no reference answer
+        assert response.status_code == 404
+        assert err.strip() == f"not covered: {response.json()['message']}"
+
+
+@pytest.mark.parametrize("case", CASES[::10], ids=[case["name"] for case in CASES[::10]])
+def test_the_copy_for_the_resident_is_what_the_resident_receives(
+    case: dict[str, Any], client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The calculator's text is `quote --format resident` (its messages, blank lines between them)."""
+    code = main([*_cli_args(case)[:-1], "--format", "resident"])
+    out, _ = capsys.readouterr()
+    response = client.get("/api/calculate", params=_api_params(case))
+    if code != 0:
+        assert response.status_code in (400, 404, 422)
+        return
+    body = response.json()
+    assert body["resident_text"] == out.strip().replace("\n---\n", "\n\n")
+    for channel in body["resident_channels"]:
+        main([*_cli_args(case)[:-1], "--format", "resident", "--channel", channel["id"]])
+        out, _ = capsys.readouterr()
+        assert body["resident_texts"][channel["id"]] == out.strip().replace("\n---\n", "\n\n")
+
+
 def _questions() -> list[str]:
     queries = yaml.safe_load(EVAL_SET.read_text("utf-8"))["queries"]
     return [entry["query"] for entry in queries[::6]]  # one in six: every topic, kept quick

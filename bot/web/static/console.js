@@ -304,7 +304,8 @@ function renderCalc(body) {
   const quote = body.quote;
   const parts = [];
   if (!body.covered) {
-    parts.push(el("div", {class: "reason", role: "status"}, el("p", {text: body.reason}),
+    // The one-line error names its field for tools ("date: …"); staff read the sentence.
+    parts.push(el("div", {class: "reason", role: "status"}, el("p", {text: body.reason.replace(/^[a-z_]+: /, "")}),
                   el("p", {class: "reference-label"}, el("b", {text: `${words.reference}：`}), body.reference_label)));
   }
   parts.push(el("div", {class: "table-wrap"}, el("table", {class: `figures quote${body.reference ? " is-reference" : ""}`,
@@ -325,7 +326,14 @@ function renderCalc(body) {
   const text = el("textarea", {id: "resident-text", readonly: true, rows: 9, "aria-label": words.resident});
   text.value = body.resident_text;
   const feedback = el("span", {class: "copy-feedback", "aria-live": "polite"});
-  parts.push(el("section", {class: "block resident"}, el("h3", {text: words.resident}), text,
+  // The resident says how they will pay: add that channel's steps to the text.
+  const channel = body.resident_channels.length ? el("label", {class: "channel"}, `${words.channel}：`,
+    el("select", {id: "resident-channel", onchange: (event) => {
+      text.value = body.resident_texts[event.target.value] || body.resident_text;
+      feedback.textContent = "";
+    }}, el("option", {value: "", text: words.no_channel}),
+    body.resident_channels.map((c) => el("option", {value: c.id, text: c.label})))) : null;
+  parts.push(el("section", {class: "block resident"}, el("h3", {text: words.resident}), channel, text,
     el("div", {}, el("button", {type: "button", id: "copy-resident", onclick: () => copyResident(text, feedback)},
                      words.copy, " ", el("kbd", {text: "Alt+C"})), " ", feedback)));
   calcResult.replaceChildren(...parts.filter(Boolean));
