@@ -54,14 +54,27 @@ def visible_length(text: str) -> int:
 def first_message(quote: Quote, output: Format = "text") -> str:
     """The figures, on one screen. References are shortened until the message fits."""
     text = ""
+    offered = bool(choices(quote))
     hint = quote.status_steps[0] if quote.status_steps and not quote.reference else ""
-    # What gives way first when the screen is full: further references, then the status hint.
-    for with_hint, limit in ((True, 3), (True, 1), (False, 1), (False, 0)):
+    common = common_steps(quote)[0] if offered and common_steps(quote) else ""
+    # What gives way first when the screen is full: further references, the step every channel shares, then the
+    # status's instruction; the first reference stays as long as the figures fit.
+    for with_common, with_hint, limit in ((True, True, 3), (True, True, 1), (False, True, 1), (False, False, 1),
+                                          (False, False, 0)):
         text = render("resident/first", output, q=quote, verdict=verdict(quote), next_step=next_step(quote),
-                      references=short_references(quote, limit), hint=hint if with_hint else "")
+                      references=short_references(quote, limit), hint=hint if with_hint else "",
+                      common=common if with_common else "")
         if visible_length(text) <= FIRST_MESSAGE_LIMIT:
             break
     return text
+
+
+def common_steps(quote: Quote) -> list[str]:
+    """Steps every one of several channels shares (冷市镇: 缴费地点必须选择安化县): worth saying before the choice."""
+    if len(quote.channels) < 2:
+        return []
+    first, *others = quote.channels
+    return [step for step in first.steps if all(step in other.steps for other in others)]
 
 
 def details_message(quote: Quote, output: Format = "text") -> str | None:

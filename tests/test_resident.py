@@ -227,3 +227,11 @@ def test_a_reference_answer_fits_one_screen_everywhere(engine: QuoteEngine, regi
         if result.personal_payment is not None:
             assert f"您需缴纳：{result.personal_payment}元" in text.replace("<b>", "")
         assert choices(result) == []
+
+
+def test_a_step_every_channel_shares_is_said_before_the_choice(engine: QuoteEngine) -> None:
+    # 冷政发〔2023〕19号 三（二）注意事项: 缴费地点必须选择安化县 — for the village collector and for self-service.
+    result = quote(engine, "冷市镇", "2023-10-10")
+    assert "缴费地点必须选择安化县" in first_message(result)
+    closed = quote(engine, "冷市镇", "2024-03-01")
+    assert "缴费地点" not in first_message(closed), "no payment instruction for a date that cannot be paid"

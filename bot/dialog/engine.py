@@ -61,7 +61,7 @@ def quote_request(
     hukou = state.local_hukou if local_hukou is None else local_hukou
     return QuoteRequest(
         region=state.region,
-        birth=state.birth,
+        birth=state.birth or state.birth_to,  # a year or an age said: the answer holds for any day in it
         payment_date=state.payment_date,
         categories=tuple(state.categories or []) if categories is None else categories,
         facts=tuple(state.facts.items()),

@@ -146,6 +146,7 @@ class FaqMatcher:
         self._postings = {
             code: (tuple(self._keys[p] for p in found), tuple(found)) for code, found in positions.items()
         }
+        self._posting_sets = {code: frozenset(found) for code, found in positions.items()}
         self._keyword_owners, self._keyword_re = self._index_keywords(self.entries)
         self.margin = margin
         self.sure_score = sure_score
@@ -261,14 +262,15 @@ class FaqMatcher:
             cost += len(self._postings.get(code, ((), ()))[1])
         if cost >= len(self._keys):  # cheaper to score every text once
             return self._extract(key, self._keys, everything)
-        best: dict[int, float] = {}
+        if len(chosen) == 1:
+            texts, positions = self._postings.get(chosen[0], ((), ()))
+            return self._extract(key, texts, positions) if texts else {}
+        # A text holding several of the chosen syllables is scored once: the union of their posting sets.
+        found: set[int] = set()
         for code in chosen:
-            if code in self._postings:
-                texts, positions = self._postings[code]
-                for index, score in self._extract(key, texts, positions).items():
-                    if score > best.get(index, -1.0):
-                        best[index] = score
-        return best
+            found |= self._posting_sets.get(code, frozenset())
+        candidates = sorted(found)
+        return self._extract(key, [self._keys[p] for p in candidates], candidates)
 
     def _extract(
         self, key: str, texts: Sequence[str], positions: Sequence[int], limit: int | None = _CANDIDATE_TEXTS
@@ -277,8 +279,11 @@ class FaqMatcher:
         into fewer than SUGGESTIONS faq entries, so no entry that belongs in the top three is cut off."""
         hits = process.extract(key, texts, scorer=self._scorer, limit=limit)
         best = self._best_per_entry(hits, positions)
-        if limit is not None and len(hits) == limit and self._faq_count(best) < SUGGESTIONS:
-            best = self._best_per_entry(process.extract(key, texts, scorer=self._scorer, limit=None), positions)
+        # Ten times as many until three faq entries are among them (near-copies of one text can crowd the top).
+        while limit is not None and len(hits) == limit and self._faq_count(best) < SUGGESTIONS:
+            limit = limit * 10 if limit * 10 < len(texts) else None
+            hits = process.extract(key, texts, scorer=self._scorer, limit=limit)
+            best = self._best_per_entry(hits, positions)
         return best
 
     def _faq_count(self, scores: dict[int, float]) -> int:

@@ -158,7 +158,7 @@ class FaqService:
         if result.kind == "empty" or (strict and result.kind == "not_sure"):
             return None
         buttons: tuple[tuple[Button, ...], ...] = ()
-        facts: dict[str, object] = {"faq_id": result.faq_id, "kind": result.kind}
+        facts: dict[str, object] = {"faq_id": result.faq_id, "kind": result.kind, "status": result.status}
         if result.kind == "not_sure":
             facts["suggestions"] = [s["faq_id"] for s in result.suggestions]
             # One suggestion a row; tapping one answers it (bot.dialog.engine, payload b:faq:<id>).

@@ -74,7 +74,7 @@ def test_an_empty_place_is_asked_for(places: PlaceIndex) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["鄂托克前旗", "科尔沁右翼前旗", "湖北省黄冈市高桥村", "广东省南华村", "四川省清泉镇", "湖北黄冈的高桥村", "晋中沁源",
+    ["鄂托克前旗", "科尔沁右翼前旗", "湖北省黄冈市高桥村", "广东省南华村", "四川省清泉镇", "湖北黄冈的高桥村", "晋中市沁源",
      "甘肃山丹四川省清泉镇"],
 )
 def test_a_place_only_partly_ours_is_not_covered(places: PlaceIndex, text: str) -> None:
