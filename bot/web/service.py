@@ -80,20 +80,21 @@ class ConsoleService:
         """The FAQ answer for one jurisdiction, or for all of them side by side, each with its passages."""
         query = query.strip()[:MAX_QUERY]
         jurisdictions = [self.engine.places.resolve(region).jurisdiction] if region else self.jurisdictions
+        # Whether the question is understood does not depend on the place; the reply when it is not (which
+        # questions it may be, where to ask) is the FAQ's own for "all places" or for the one place.
+        first = self.faq.ask(query, jurisdictions[0] if region else None)
+        results = [self.faq.ask(query, j) for j in jurisdictions] if first.kind == "answer" and not region \
+            else [first]
         answers = []
-        first: FaqAnswer | None = None
-        for jurisdiction in jurisdictions:
-            result = self.faq.ask(query, jurisdiction)
-            first = first or result
+        for jurisdiction, result in zip(jurisdictions, results, strict=False):
             document = self.newest(jurisdiction)
             answers.append({
-                "region": jurisdiction,
+                "region": jurisdiction if first.kind == "answer" or region else None,
                 "document_id": document.id,
                 "document_title": document_name(document),
                 "text": _body(result),
                 "sources": [self.source_json(s) for s in result.sources],
             })
-        assert first is not None
         return {
             "query": query,
             "kind": first.kind,
@@ -101,7 +102,7 @@ class ConsoleService:
             "question": first.question,
             "score": round(first.score, 1),
             "suggestions": first.suggestions,
-            "answers": answers if first.kind == "answer" else answers[:1],
+            "answers": answers,
             "figures": self._figures(first.faq_id, jurisdictions) if first.kind == "answer" else [],
             "passages": [
                 {"region": hit.region, "document_id": hit.document_id, "section": hit.section,

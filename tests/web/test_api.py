@@ -243,3 +243,10 @@ def test_words_no_faq_entry_knows_find_the_passages_of_the_documents(client: Tes
     page = client.get(hits[0]["href"].split("#")[0])
     assert f'id="{hits[0]["href"].split("#")[1]}"' in page.text
     assert client.get("/api/search", params={"q": "怎么吗"}).json()["passages"] == []  # question words alone
+
+
+def test_a_question_not_understood_gets_one_reply_with_suggestions_not_one_per_county(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "断保"}).json()
+    assert body["kind"] == "not_sure"
+    assert len(body["answers"]) == 1 and body["answers"][0]["region"] is None
+    assert body["suggestions"] and body["figures"] == []

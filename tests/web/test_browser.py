@@ -142,14 +142,19 @@ COMMON_TOPICS = {  # a few keystrokes each → the FAQ topic it must find
     "什么时候交": "collection_window",
     "怎么交": "payment_channels",
     "微信怎么交": "pay_wechat",
+    "支付宝怎么交": "pay_alipay",
+    "一家人一起交": "pay_for_family",
     "新生儿": "newborn",
+    "大学生在哪参保": "students",
+    "外地户口在哪交": "migrants_residence_permit",
     "低保交多少": "subsidy_dibao",
     "特困": "subsidy_tekun",
-    "脱贫户": "subsidy_tuopin_jiance",
-    "过了截止": "missed_deadline",
-    "退费": "refund",
+    "监测户交多少": "subsidy_tuopin_jiance",
+    "残疾人交多少": "subsidy_disabled",
+    "过了截止日期还能交吗": "missed_deadline",
+    "能退费吗": "refund",
     "什么时候能报销": "benefits_start",
-    "外地户口": "migrants_residence_permit",
+    "缴费凭证": "payment_proof",
 }
 
 
