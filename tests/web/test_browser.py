@@ -124,6 +124,19 @@ def test_browser_a_typed_question_shows_each_countys_figure_and_the_passage(page
     _shot(document, "document-view", full_page=False)
 
 
+def test_browser_words_the_faq_does_not_know_show_the_documents_paragraphs(page: Any) -> None:
+    _search(page, "一卡通")
+    passages = page.locator("#search-passages")
+    if passages.get_attribute("open") is None:  # folded under an FAQ answer: one click opens it
+        passages.locator("summary").click()
+    assert "山丹县" in passages.inner_text() and "一卡通" in passages.inner_text()
+    with page.context.expect_page() as opened:
+        passages.locator("a.passage-link").first.click()
+    document = opened.value
+    document.wait_for_load_state()
+    assert "一卡通" in document.locator("p:target").inner_text()
+
+
 COMMON_TOPICS = {  # a few keystrokes each → the FAQ topic it must find
     "今年交多少钱": "fee_this_year",
     "什么时候交": "collection_window",
@@ -202,8 +215,22 @@ def test_browser_the_calculator_gives_each_jurisdictions_figures_and_the_copy_te
         assert page.input_value("#resident-text").startswith(text)
         assert len(page.input_value("#resident-text")) > len(text)
     page.keyboard.press("Alt+c")
-    page.wait_for_function("document.querySelector('.copy-feedback').textContent !== ''")
+    page.wait_for_function("() => document.querySelector('.copy-feedback').textContent !== ''")
     _shot(page, f"calculator-{region}")
+
+
+def test_browser_statuses_said_in_the_residents_words_are_chosen(page: Any) -> None:
+    page.keyboard.press("Alt+2")
+    page.select_option("#calc-region", "山丹县")
+    page.fill("#status-filter", "低报和五保户")  # a homophone and a resident's word, in one go
+    page.locator("#status-filter").press("Enter")
+    page.wait_for_selector("#status-chosen .chip")
+    assert "特困人员" in page.locator("#status-chosen").inner_text()
+    # 山丹 pays 低保 by kind: both kinds are listed to pick from, and the first has the focus
+    page.wait_for_function("() => document.activeElement.closest('#status-list') !== null")
+    assert page.locator("#status-list li").count() == 2
+    page.keyboard.press("Space")
+    assert page.locator("#status-chosen .chip").count() == 2
 
 
 def test_browser_a_date_past_the_documents_gets_a_labelled_reference(page: Any) -> None:
