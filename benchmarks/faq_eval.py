@@ -6,7 +6,7 @@
 
 The old matcher is a snapshot (benchmarks/faq_baseline/: the matcher, normaliser, entries and synonyms as they
 were before issue 9), so both are measured on the same questions in the same run. The old one knew no status,
-so a question joining a status to a topic is right for it only if... never: it answered the topic alone.
+so a question joining a status to a topic is never right for it: it answered the topic alone.
 """
 
 from __future__ import annotations

@@ -72,7 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="计划缴费日期 YYYY-MM-DD（默认今天）")
     quote.add_argument("--fact", action="append", default=[], type=_fact, help="补充条件 id=yes|no")
     quote.add_argument("--non-local", action="store_true", help="非本地户籍（在居住地参保）")
-    quote.add_argument("--json", action="store_true", help="print one JSON object")
+    quote.add_argument("--json", action="store_true", help="print one JSON object (same as --format json)")
+    quote.add_argument("--format", choices=("text", "json", "resident"), default=None,
+                       help="resident: the messages a resident receives, separated by lines '---'")
+    quote.add_argument("--channel", default=None,
+                       help="with --format resident: also the steps of this payment channel (id, or 'register')")
+    quote.add_argument("--reference", action="store_true",
+                       help="for a date after every document: answer from the newest one, marked reference")
 
     commands.add_parser("check", help="validate every policy file and citation")
 
@@ -99,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="create or upgrade the state store's schema (BOT_STORE)")
     migrate.add_argument("--store", default=None, help="postgresql:// URL (default: BOT_STORE)")
+
+    web = commands.add_parser("web", help="run the hotline console, a web page (BOT_WEB_TOKEN: optional token)")
+    web.add_argument("--port", type=int, default=8080)
+    web.add_argument("--host", default="127.0.0.1", help="listen address (0.0.0.0 to serve the office network)")
     return parser
 
 
@@ -113,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "telegram": _lazy("bot.channels.telegram", "run"),
         "serve": _lazy("bot.channels.webhook", "run"),
         "migrate": _lazy("bot.dialog.migrate", "run"),
+        "web": _lazy("bot.web.app", "run"),
     }
     try:
         return handlers[args.command](args)
@@ -150,10 +161,18 @@ def _run_quote(args: argparse.Namespace) -> int:
         categories=tuple(args.category),
         facts=tuple(args.fact),
         local_hukou=not args.non_local,
+        reference=args.reference,
     )
+    output = args.format or ("json" if args.json else "text")
+    if args.channel is not None and output != "resident":
+        raise UserInputError("channel", "--channel 只能与 --format resident 一起使用", example="--format resident")
     result = engine.quote(request)
-    if args.json:
+    if output == "json":
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    elif output == "resident":
+        from bot.resident import resident_messages
+
+        print("\n---\n".join(resident_messages(result, "text", channel=args.channel)))
     else:
         print(render_quote_text(result))
     return 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "dialogs" / "templates"
 
@@ -27,6 +28,11 @@ def _day(value: Any) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def _strong(value: Any, html: bool) -> Any:
+    """Telegram HTML emphasis, the value escaped; plain text unchanged."""
+    return Markup(f"<b>{escape(value)}</b>") if html else value
+
+
 @cache
 def environment(output: Format) -> Environment:
     env = Environment(
@@ -40,6 +46,7 @@ def environment(output: Format) -> Environment:
     env.filters["yuan"] = _yuan
     env.filters["day"] = _day
     env.globals["html"] = output == "html"
+    env.filters["strong"] = lambda value: _strong(value, output == "html")
     return env
 
 

@@ -101,3 +101,48 @@ def test_a_mistyped_command_suggests_quote() -> None:
     assert result.returncode == 2
     assert "quote" in _one_line(result.stderr).split("(did you mean", 1)[-1]
     assert "did you mean 'quote'" in result.stderr
+
+
+def test_a_place_only_partly_ours_gets_no_fee_from_the_command_line() -> None:
+    # 鄂托克前旗 contains 前旗 (our alias of 乌拉特前旗); 四川省清泉镇 names one of 山丹's towns under another province.
+    for region in ("鄂托克前旗", "科尔沁右翼前旗", "湖北省黄冈市高桥村", "四川省清泉镇"):
+        result = run("quote", "--region", region, "--birth", "1980-05-01", "--date", "2023-10-10")
+        assert result.returncode == 3, (region, result.stdout, result.stderr)
+        assert not any(fee + "元" in result.stdout + result.stderr for fee in FEES), region
+
+
+def test_format_resident_prints_the_residents_messages_and_the_chosen_channel() -> None:
+    # 朔州 低保: 380 − 304 = 76 (朔政办发〔2023〕29号 二（二）); 二（四）: 低保等特殊人群选择“特殊人群”.
+    result = run("quote", "--region", "朔州", "--birth", "1980-05-01", "--category", "低保",
+                 "--date", "2023-10-10", "--format", "resident", "--channel", "wechat_city")
+    assert result.returncode == 0, result.stderr
+    messages = result.stdout.strip().split("\n---\n")
+    assert len(messages) >= 2
+    assert len(messages[0]) <= 400 and "您需缴纳：76元" in messages[0] and "<b>" not in messages[0]
+    assert "朔政办发〔2023〕29号 二（二）" in messages[0]
+    assert "特殊人群" in messages[-1] and "城市服务" in messages[-1]
+
+
+def test_an_unknown_channel_exits_2_naming_the_channels_on_offer() -> None:
+    result = run("quote", "--region", "朔州", "--birth", "1980-05-01", "--date", "2023-10-10",
+                 "--format", "resident", "--channel", "alipay")
+    assert result.returncode == 2
+    line = _one_line(result.stderr)
+    assert "channel" in line and "wechat_city" in line
+
+
+def test_a_date_after_every_document_exits_3_unless_a_reference_answer_is_asked_for() -> None:
+    args = ("quote", "--region", "朔州", "--birth", "1980-05-01", "--category", "低保", "--date", "2026-11-22")
+    refused = run(*args, "--json")
+    assert refused.returncode == 3 and refused.stdout == ""
+    result = run(*args, "--json", "--reference")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= QUOTE_KEYS
+    assert (data["reference"], data["benefit_year"], data["personal_payment"]) == (True, 2024, 76)
+    assert data["reference_date"] == "2023-11-22" and data["payment_date"] == "2026-11-22"
+    covered = json.loads(run("quote", "--region", "朔州", "--birth", "1980-05-01", "--date", "2023-10-10",
+                             "--json", "--reference").stdout)
+    assert covered["reference"] is False and covered["reference_date"] is None
+    resident = run(*args, "--format", "resident", "--reference")
+    assert resident.stdout.startswith("参考：按2024年度文件计算，仅供参考；新年度标准以新通知为准")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from datetime import date
-from typing import TextIO
+from typing import IO, TextIO
 
 from bot.dialog.replies import Button, Incoming, Reply
 from bot.dialog.service import DialogService
@@ -30,13 +31,54 @@ def show(replies: list[Reply], out: TextIO) -> list[Button]:
     return buttons
 
 
-def chat(service: DialogService, key: str, inp: TextIO, out: TextIO, first: str | None = None) -> int:
-    """Run until end of input or /quit. `first` is sent before reading (e.g. the --region answer)."""
-    offered = show(service.handle(key, Incoming(text=first or "/start"), date.today()), out)
+UNREADABLE_LINE = "无法读取这一行：输入的文字既不是 UTF-8 也不是 GBK 编码。请检查终端的编码设置后重新输入。"
+
+
+def read_line(inp: IO[str] | IO[bytes]) -> str | None:
+    """One line of input, None at its end. Bytes are read as UTF-8, or else as GBK/GB18030 (a Chinese
+    Windows terminal); a line that is neither raises UnicodeDecodeError."""
+    line = inp.readline()
+    if not line:
+        return None
+    if isinstance(line, str):
+        return line
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("gb18030")
+
+
+def button_number(text: str) -> int | None:
+    """The number typed to choose a button: 2, ２ (full width) or ② (a Chinese input method's circled
+    digit); None for anything else."""
+    if text.isdecimal() and len(text) <= 4:
+        return int(text)
+    if len(text) == 1 and unicodedata.category(text) == "No":
+        value = unicodedata.numeric(text, -1)
+        if value == int(value) and value > 0:
+            return int(value)
+    return None
+
+
+def chat(service: DialogService, key: str, inp: IO[str] | IO[bytes], out: TextIO, first: str | None = None) -> int:
+    """Run until end of input or /quit. `first` is sent before reading (e.g. the --region answer); without
+    it a conversation saved under `key` resumes at its question, else a new one starts."""
+    resumed = service.resume(key, date.today())
+    if resumed is not None and not first:
+        offered = show(resumed, out)
+    else:
+        if resumed is not None:  # a saved conversation, but a new one on the region asked for
+            service.handle(key, Incoming(text="/start"), date.today())
+        offered = show(service.handle(key, Incoming(text=first or "/start"), date.today()), out)
     while True:
         print("> ", end="", file=out, flush=True)
-        line = inp.readline()
-        if not line:
+        try:
+            line = read_line(inp)
+        except UnicodeDecodeError:
+            print(UNREADABLE_LINE, file=out)
+            print(file=out)
+            continue
+        if line is None:
             print(file=out)
             return 0
         text = line.strip()
@@ -44,8 +86,9 @@ def chat(service: DialogService, key: str, inp: TextIO, out: TextIO, first: str 
             print("再见！", file=out)
             return 0
         incoming = Incoming(text=text)
-        if text.isdigit() and 1 <= int(text) <= len(offered):
-            incoming = Incoming(payload=offered[int(text) - 1].payload)
+        number = button_number(text)
+        if number is not None and 1 <= number <= len(offered):
+            incoming = Incoming(payload=offered[number - 1].payload)
         replies = service.handle(key, incoming, date.today())
         offered = show(replies, out)  # numbers always refer to the buttons just shown
 
@@ -57,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     service = DialogService(build_engine(), store)
     print("城乡居民医保缴费助手（控制台）。输入 /quit 退出，输入数字选择按钮。\n", file=sys.stdout)
     try:
-        return chat(service, f"console:{args.user}", sys.stdin, sys.stdout, first=args.region)
+        return chat(service, f"console:{args.user}", sys.stdin.buffer, sys.stdout, first=args.region)
     except KeyboardInterrupt:
         print("\n再见！")
         return 0

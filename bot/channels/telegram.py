@@ -1,7 +1,8 @@
 """The Telegram channel: a thin adapter between python-telegram-bot and the dialog engine.
 
 Every text message (commands included) and every tapped button goes to
-``DialogService.handle("telegram:<chat id>", ...)`` with HTML output; each :class:`~bot.dialog.replies.Reply`
+``DialogService.handle(key, ...)`` (key ``telegram:<chat id>``, or ``telegram:<chat id>:<user id>`` in a group:
+``telegram_routing``) with HTML output; each :class:`~bot.dialog.replies.Reply`
 becomes one message (an inline keyboard from its buttons; split on line boundaries when over 4096
 characters), or an edit of the tapped message when ``replaces_previous`` (a multi-select keyboard
 update).  The engine writes the resident's state before any reply is sent.
@@ -64,8 +65,10 @@ from bot.channels.telegram_delivery import (
     split_html,
     utf16_length,
 )
+from bot.channels.telegram_polling import acknowledge_after_handling
 from bot.channels.telegram_processing import PerChatUpdateProcessor
-from bot.dialog.replies import Incoming, Reply
+from bot.channels.telegram_routing import addressed_to_another_bot, conversation_key
+from bot.dialog.replies import Incoming, Reply, carries_target_state
 from bot.render import Format
 
 _LOGGER = logging.getLogger(__name__)
@@ -182,10 +185,13 @@ class TelegramAdapter:
         if message is None or message.text is None:
             return
         async with self._handling(update, context.bot):
+            if addressed_to_another_bot(message.text, context.bot.username):
+                return  # "/start@otherbot" in a group: meant for another bot
             self.stats.texts += 1
             chat_id = message.chat.id
             self.delivery.saw(chat_id, message.message_id)
-            replies = await self._turn(context.bot, update, chat_id, Incoming(text=message.text))
+            incoming = Incoming(text=message.text, update_id=update.update_id)
+            replies = await self._turn(context.bot, update, chat_id, incoming)
             await self._deliver(context.bot, chat_id, replies, tapped=None)
 
     async def on_tap(self, update: Update, context: Context) -> None:
@@ -200,7 +206,8 @@ class TelegramAdapter:
                 if query.data is None or query.message is None:  # a game or an inline message: not ours
                     return
                 chat_id = query.message.chat.id
-                replies = await self._turn(context.bot, update, chat_id, Incoming(payload=query.data))
+                incoming = Incoming(payload=query.data, update_id=update.update_id)
+                replies = await self._turn(context.bot, update, chat_id, incoming)
                 await self._deliver(context.bot, chat_id, replies, tapped=query.message.message_id)
             finally:
                 await answered
@@ -250,7 +257,7 @@ class TelegramAdapter:
             _LOGGER.debug("update %s done in %.0f ms", update.update_id, (time.monotonic() - started) * 1000)
 
     async def _turn(self, bot: Bot, update: Update, chat_id: int, incoming: Incoming) -> list[Reply]:
-        key = f"telegram:{chat_id}"
+        key = conversation_key(update) or f"telegram:{chat_id}"
         today = self.clock()
         if self._async_service is not None:
             replies = await self._async_service.handle(key, incoming, today, "html")
@@ -352,12 +359,13 @@ def build_application(
     engine_in_thread: bool = True,
     typing_after: float | None = 0.5,
     http_client: Literal["aiohttp", "httpx"] = "aiohttp",
+    polling: bool = True,
 ) -> TelegramApplication:
     """The Application, handlers registered; start it with :func:`serve` (or the tests' ``running``).
 
     Args:
         token: the bot token.
-        service: the engine side (``DialogService``); called with key ``"telegram:<chat id>"``.
+        service: the engine side (``DialogService``); called with the key of ``telegram_routing.conversation_key``.
         base_url: the Bot API's base URL (PTB appends the token); None for api.telegram.org.
         clock: the bot's "today" (default: the date in China).
         admin_ids: Telegram user ids allowed to use /stats.
@@ -378,6 +386,8 @@ def build_application(
         typing_after: seconds after which a turn still running shows "typing…"; None: never.
         http_client: the Bot API's HTTP client: aiohttp (``bot.channels.telegram_http``: far less CPU per
             call under load) or PTB's default httpx (kept for the benchmark's comparison).
+        polling: updates come from getUpdates, which then confirms them only once handled
+            (``telegram_polling``); False for a webhook.
     """
     adapter = TelegramAdapter(
         service,
@@ -418,7 +428,7 @@ def build_application(
     if base_url is not None:
         builder = builder.base_url(base_url)
     if concurrent:
-        adapter.processor = PerChatUpdateProcessor(max_running=max_running)
+        adapter.processor = PerChatUpdateProcessor(max_running=max_running, repeatable=carries_target_state)
         builder = builder.concurrent_updates(adapter.processor)
     application: TelegramApplication = builder.build()
 
@@ -436,6 +446,8 @@ def build_application(
     )
     application.add_error_handler(adapter.on_error)
     application.bot_data["adapter"] = adapter
+    if polling:
+        acknowledge_after_handling(application)
     return application
 
 
@@ -649,7 +661,8 @@ def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
     try:
         service = DialogService(build_engine(), store)
         application = build_application(
-            config.token, service, base_url=config.base_url, admin_ids=config.admin_ids
+            config.token, service, base_url=config.base_url, admin_ids=config.admin_ids,
+            polling=config.mode == "polling",
         )
         _LOGGER.info("starting (%s)", config.mode)
         serve(application, config)

@@ -134,6 +134,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         duplicate_window: seconds after a button tap was handled during which the same tap (same chat,
             message and callback data) is only answered; ``None`` turns the guard off.
         key: maps an update to the sequence it must be ordered in (default: :func:`ordering_key`).
+        repeatable: callback data that is handled on every tap, never dropped as a double tap (a button
+            that names the state it sets, so a quick second tap on the same message is a real change,
+            e.g. ticking and unticking a status).
     """
 
     def __init__(
@@ -143,6 +146,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         max_running: int = 32,
         duplicate_window: float | None = DEFAULT_DUPLICATE_WINDOW,
         key: Callable[[object], Hashable | None] = ordering_key,
+        repeatable: Callable[[str], bool] | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         if max_running < 1:
@@ -151,6 +155,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self.callback_guard = DuplicateCallbackGuard(duplicate_window) if duplicate_window is not None else None
         self.duplicates_dropped = 0
         self._key = key
+        self._repeatable = repeatable
         self._running_slots = asyncio.Semaphore(max_running)
         self._running = 0
         self._turns: dict[Hashable, _ChatTurn] = {}
@@ -173,6 +178,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         tap = callback_key(update) if self.callback_guard is not None else None
+        if tap is not None and self._repeatable is not None and self._repeatable(tap[2]):
+            tap = None
         try:
             if tap is not None and self.callback_guard is not None:
                 if not self.callback_guard.claim(tap):

@@ -173,6 +173,7 @@ def create_app() -> Starlette:
         "base_url": config.base_url,
         "admin_ids": config.admin_ids,
         "flood_limit": flood_limit(os.environ),
+        "polling": False,
     }
     if today is not None:
         options["clock"] = lambda: today

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from bot.dialog import answer
 from bot.dialog.corrections import Correction, find_correction
 from bot.dialog.flow import Flow, load_flow
 from bot.dialog.replies import Button, Incoming, Reply
@@ -21,14 +22,20 @@ from bot.dialog.state import DialogState
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date
 from bot.policy.model import PolicyDocument
-from bot.quote.categories import RefinementNeeded
-from bot.quote.engine import QuoteEngine, uses_birth
+from bot.quote.engine import QuoteEngine
+from bot.quote.needs import Known, next_need, statuses_that_matter
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
+from bot.understanding import Reader, Understanding
+from bot.understanding.yesno import read_yes_no
 
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 500
+_YEAR_ANSWER = re.compile(r"^\s*(\d{4}|\d{2})\s*年?(?:的|生的|出生的?)?\s*$")
+_FEE_QUESTION = re.compile(r"多少钱|交多少|缴多少|要交|要缴|交钱|缴费多少|个人缴|自己交|自己出|花多少|收多少|免费|不用交")
+_PLACE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:省|市|县|区|旗|盟|镇|乡|村)$")
+_QUESTION = re.compile(r"多少钱|交多少|缴多少|要交|要缴|交钱|缴费多少|个人缴|自己交|自己出|花多少|收多少|免费|不用交")
 _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥|咋|吗|哪|能不能|可不可以|是否|为什么|为啥|几号|何时|要不要|需不需要")
 
 
@@ -36,6 +43,8 @@ class FaqResponder(Protocol):
     """Answers free-text questions (bot.faq); None when the text is not a question it can handle."""
 
     def respond(self, text: str, region: str | None, output: Format, strict: bool) -> Reply | None: ...
+
+    def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None: ...
 
 
 @dataclass
@@ -52,11 +61,12 @@ def quote_request(
     hukou = state.local_hukou if local_hukou is None else local_hukou
     return QuoteRequest(
         region=state.region,
-        birth=state.birth,
+        birth=state.birth or state.birth_to,  # a year or an age said: the answer holds for any day in it
         payment_date=state.payment_date,
         categories=tuple(state.categories or []) if categories is None else categories,
         facts=tuple(state.facts.items()),
         local_hukou=True if hukou is None else hukou,
+        reference=answer.is_reference(state.pending, state.payment_date),
     )
 
 
@@ -69,12 +79,20 @@ class DialogEngine:
         self.quotes = quotes
         self.flow = flow or load_flow()
         self.faq = faq
+        self.reader = Reader(quotes.places, quotes.vocabulary)
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
         replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
+
+    def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
+        """Where a saved conversation stands, to resume it: "we continue" and the current question."""
+        turn = _Turn(self, state, today, output)
+        turn.say("resume")
+        turn.ask_current()
+        return turn.replies
 
 
 @dataclass
@@ -84,6 +102,7 @@ class _Change:
     after: str
 
 
+_SAID_LABELS = {"payment_date": "缴费日期", "birth": "出生日期", "statuses": "身份"}
 _FIGURE_LABELS = {
     "region": "参保地",
     "personal_payment": "个人缴费",
@@ -132,12 +151,24 @@ class _Turn:
         if self.state.step == "start" and not text.startswith("/"):
             self.say("welcome")
             self.state.step = "region"
-            if text and looks_like_question(text) and self._faq(text, strict=True):
+            if not text or incoming.payload is not None or len(text) > MAX_INPUT_CHARS:
                 self._advance()
                 return self.replies
-            if text and incoming.payload is None and self._answer_silently(text):
+            understood = self.engine.reader.understand(text, "start", self.today)
+            if understood.command is not None and understood.command != "/start":
+                self._command(understood.command)
                 return self.replies
-            self._advance()
+            if self._asks_about_other_things(understood, text) and self._faq(text, strict=True):
+                self._advance()
+                return self.replies
+            if self._take(understood):
+                return self.replies
+            if looks_like_question(text) and self._faq(text, strict=True):
+                self._advance()
+            elif _PLACE_NAME.match(text):
+                self._answer(text)  # a place we do not cover: say so at once
+            else:
+                self._advance()
             return self.replies
         if incoming.payload is not None:
             self._payload(incoming.payload)
@@ -153,18 +184,27 @@ class _Turn:
             correction = find_correction(text)
             if correction is not None and self._correct(correction):
                 return self.replies
+            step = "confirm_region" if self.state.pending.get("confirm_region") else self.state.step
+            understood = self.engine.reader.understand(text, step, self.today)
+            if understood.command is not None:
+                self._command(understood.command)
+                return self.replies
+            if self._asks_about_other_things(understood, text) and self._faq(text, strict=True):
+                if self.state.step != "done":
+                    self._ask(self.state.step, again=True, resume=True)
+                return self.replies
+            if self._take(understood):
+                return self.replies
             self._answer(text)
         return self.replies
 
-    def _answer_silently(self, text: str) -> bool:
-        """A first message that already names a place ("朔州") is taken as the answer to the first question."""
-        try:
-            match = self.quotes.places.resolve(text)
-        except (UserInputError, NotCoveredError):
+    def _asks_about_other_things(self, understood: Understanding, text: str) -> bool:
+        """A question that only mentions a status ("低保户怎么报销？") is for the FAQ, not an answer; one about
+        the fee ("俺是沁源的低保户，要交多少钱") is what the dialog answers."""
+        if not understood.question or _FEE_QUESTION.search(text):
             return False
-        self.state.region = match.jurisdiction
-        self._advance()
-        return True
+        fields = set(understood.said) - {"statuses", "removed", "no_status", "status_unknown", "ambiguous_status"}
+        return not fields
 
     # --- commands ----------------------------------------------------------------------------------------------
 
@@ -179,7 +219,9 @@ class _Turn:
             if moved:
                 snapshot = self.state.history.pop()
                 history = self.state.history
-                restored = DialogState.from_dict({**snapshot, "history": history})
+                # The answer last shown stays the reference: a new answer after /back says what changed.
+                restored = DialogState.from_dict(
+                    {**snapshot, "history": history, "last_figures": self.state.last_figures})
                 self.state.__dict__.update(restored.__dict__)
             self.say("back", {"moved": moved}, moved=moved)
             self._advance(force_ask=True)
@@ -189,6 +231,12 @@ class _Turn:
             self.say("forgotten")
         elif command == "/faq":
             self.say("faq_prompt")
+        elif command == "/human":
+            self.say("human", {"enquiries": self.enquiries()}, enquiries=self.enquiries(), region=self.state.region)
+            if self.state.step not in ("done", "start"):
+                self._ask(self.state.step, again=True)
+        elif command == answer.SOURCES_COMMAND:
+            self._follow_up("basis", "show")
         else:
             self.say("help")
             if self.state.step != "done":
@@ -200,26 +248,40 @@ class _Turn:
     # --- buttons -------------------------------------------------------------------------------------------------
 
     def _payload(self, payload: str) -> None:
+        """A tapped button. Only what the current question offers is accepted (a forged or stale payload
+        gets the expired-button reply and the current question again); a status toggle carries the state
+        it asks for (on/off), so a double tap does the same thing twice and a quick untick is kept."""
         parts = payload.split(":", 2)
         if len(parts) != 3 or parts[0] != "b":
-            self.say("expired_button")
-            self._ask(self.state.step, again=True)
+            self._expired_button()
             return
         _, step, value = parts
-        current = "confirm_region" if self.state.pending.get("confirm_region") else self.state.step
-        if step != current:
-            self.say("expired_button", {"step": self.state.step})
-            self._ask(self.state.step, again=True)
+        if step in answer.FOLLOW_UP_STEPS:
+            self._follow_up(step, value)
             return
-        if step == "categories" and value.startswith("toggle="):
-            term = value.removeprefix("toggle=")
-            if term in self.quotes.vocabulary.terms:
-                chosen = self.state.selecting
-                if term in chosen:
-                    chosen.remove(term)
-                else:
-                    chosen.append(term)
+        if step == "faq" and self.engine.faq is not None:  # a "not sure" suggestion, valid at any step
+            reply = self.engine.faq.respond_to_choice(value, self.state.region, self.output)
+            if reply is not None:
+                self.replies.append(reply)
+                if self.state.step != "done":
+                    self._ask(self.state.step, again=True, resume=True)
+                return
+        toggle = _toggle_target(value) if step == "categories" else None
+        if toggle is not None:
+            term, on = toggle
+            if self.state.step != "categories" or self.state.pending.get("confirm_region") \
+                    or term not in self._relevant_terms():
+                self._expired_button()
+                return
+            chosen = self.state.selecting
+            if on and term not in chosen:
+                chosen.append(term)
+            elif not on and term in chosen:
+                chosen.remove(term)
             self._ask("categories", again=True, replaces_previous=True)
+            return
+        if payload not in self._offered() and not self._names_a_region(step, value):
+            self._expired_button()
             return
         if step == "categories" and value in ("done", "none"):
             self.state.push_history()
@@ -228,6 +290,49 @@ class _Turn:
             self._advance()
             return
         self._answer(value, from_button=True)
+
+    def _offered(self) -> set[str]:
+        """The payloads of the buttons the current question shows (asked on a copy of the state)."""
+        scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
+        scratch.ask_current()
+        offered = {button.payload for reply in scratch.replies for row in reply.buttons for button in row}
+        if self.state.step == "payment_date" and self.state.pending.get("reference_offer"):
+            offered.add("b:payment_date:reference")  # shown with "no document for that date", still on offer
+        return offered
+
+    def _names_a_region(self, step: str, value: str) -> bool:
+        """A region button (the list, or a suggestion after an unknown place) while the region is asked."""
+        if step != "region" or self.state.step != "region" or self.state.pending.get("confirm_region"):
+            return False
+        try:
+            self.quotes.places.resolve(value)
+        except (UserInputError, NotCoveredError):
+            return False
+        return True
+
+    def _expired_button(self) -> None:
+        self.say("expired_button", {"step": self.state.step})
+        self.ask_current()
+
+    def ask_current(self) -> None:
+        """Ask the question the resident is at again, with its buttons (after the answer: what they can do)."""
+        state = self.state
+        name = state.pending.get("confirm_region")
+        if name:
+            self.say("confirm_region", {"suggestion": name}, buttons=self._yes_no("confirm_region"), name=name)
+        elif state.step == "done":
+            self.say("ask_done", {"step": "done"})
+        else:
+            self._ask(state.step, again=True)
+
+    def _follow_up(self, step: str, value: str) -> None:
+        """A payment channel's steps or the quoted passages, for the answer on show."""
+        request = self._request() if self.state.step == "done" else None
+        reply = answer.follow_up(self.quotes, request, step, value, self.output)
+        if reply is None:
+            self._expired_button()
+        else:
+            self.replies.append(reply)
 
     # --- answers -------------------------------------------------------------------------------------------------
 
@@ -261,6 +366,14 @@ class _Turn:
             state.push_history()
             state.region = match.jurisdiction
         elif step == "payment_date":
+            if from_button and text == "reference":
+                offered = state.pending.pop("reference_offer", None)
+                if offered is None:
+                    raise UserInputError("date", "这个按钮已过期，请重新输入缴费日期", example="2023年10月8日")
+                state.push_history()
+                state.payment_date = date.fromisoformat(offered)
+                state.pending["reference"] = offered
+                return
             if from_button:
                 offsets = {"today": 0, "tomorrow": 1}
                 day = self.today + timedelta(days=offsets.get(text, 0))
@@ -341,9 +454,14 @@ class _Turn:
             first, last = self.quotes.covered_dates(documents[0])
             opening = documents[0].collection.start or first
             example = f"{opening.year}年{opening.month}月{opening.day}日"
+        day = self.state.payment_date
+        offer = answer.reference_offer(self.quotes, region, day) if day else None
+        if offer is not None:
+            self.state.pending["reference_offer"] = offer.day.isoformat()
         self.state.payment_date = None
-        self.say("date_not_covered", {"field": "date"}, message=error.message, region=region, first=first,
-                 last=last, example=example, enquiries=self.enquiries())
+        self.say("date_not_covered", {"field": "date", "reference_offered": offer is not None},
+                 buttons=offer.buttons if offer else (), message=error.message, region=region, first=first,
+                 last=last, example=example, enquiries=self.enquiries(), offer=offer)
         self._ask("payment_date", again=True)
 
     def _reask(self, step: str, error: UserInputError) -> None:
@@ -399,66 +517,240 @@ class _Turn:
         self._advance()
         return True
 
+    # --- everything a message says, at any step ------------------------------------------------------------------
+
+    def _take(self, understood: Understanding) -> bool:
+        """Apply every field the message gives (a correction needs no command word: a new value replaces the old
+        one, and after the answer the reply says what changed). False when it gives nothing usable: the step's
+        own reading then explains what was expected."""
+        state = self.state
+        state.push_history()
+        changed = self._apply_understood(understood)
+        problem = self._explain_problems(understood)
+        if not changed and not problem:
+            state.history.pop()
+            return False
+        if not problem:
+            self._advance()
+        return True
+
+    def _apply_understood(self, u: Understanding) -> bool:
+        state = self.state
+        vocabulary = self.quotes.vocabulary
+        changed = False
+        confirming = state.pending.get("confirm_region")
+        if confirming and u.region is None and u.region_guess is None and u.region_problem is None:
+            answer = read_yes_no(u.text)
+            if answer is not None:
+                state.pending.pop("confirm_region")
+                if answer:
+                    self._set_region(confirming)
+                changed = True
+        if u.region is not None:
+            state.pending.pop("confirm_region", None)
+            self._set_region(u.region.value)
+            changed = True
+        if u.payment_date is not None:
+            state.payment_date = u.payment_date.value
+            changed = True
+        year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") else None
+        if u.birth is not None:
+            state.birth, state.birth_from, state.birth_to = u.birth.value, None, None
+            state.pending.pop("birth_md", None)
+            changed = True
+        elif (u.birth_range is not None or year) and state.pending.get("birth_md"):
+            month, day = (int(part) for part in state.pending.pop("birth_md").split("-"))
+            if u.birth_range is not None:
+                born_year = u.birth_range.value[1].year
+            else:
+                assert year is not None
+                born_year = int(year.group(1))
+                if born_year < 100:
+                    born_year = self.today.year - (self.today.year - born_year) % 100
+            try:
+                state.birth, state.birth_from, state.birth_to = date(born_year, month, day), None, None
+            except ValueError:
+                state.birth = None
+            changed = True
+        elif u.birth_range is not None:
+            state.birth = None
+            state.birth_from, state.birth_to = u.birth_range.value
+            changed = True
+        elif u.birth_month_day is not None:
+            month, day = u.birth_month_day.value
+            state.pending["birth_md"] = f"{month}-{day}"
+            state.birth = None
+            changed = True
+        if u.statuses or u.removed or u.no_status:
+            changed = self._apply_statuses(u, vocabulary) or changed
+        if u.local_hukou is not None:
+            state.local_hukou = u.local_hukou.value
+            changed = True
+        if u.yes_no is not None and state.step in ("hukou", "fact") and not confirming:
+            if state.step == "hukou":
+                state.local_hukou = u.yes_no.value
+            elif "fact" in state.pending:
+                state.facts[state.pending.pop("fact")] = u.yes_no.value
+            changed = True
+        return changed
+
+    def _set_region(self, jurisdiction: str) -> None:
+        state = self.state
+        if state.region is not None and state.region != jurisdiction:
+            # Another jurisdiction's rules: follow-up answers given for the old one no longer apply.
+            state.local_hukou = None
+            state.facts = {}
+            state.pending.pop("refine", None)
+            state.pending.pop("fact", None)
+        state.region = jurisdiction
+
+    def _apply_statuses(self, u: Understanding, vocabulary: Any) -> bool:
+        state = self.state
+        claimed = [f.value for f in u.statuses]
+        removed = {f.value for f in u.removed}
+        if state.step == "refine" and claimed:
+            options = [o for o in state.pending.get("refine_options", "").split(",") if o]
+            for term in claimed:
+                chosen = next((o for o in options if o == term or o in vocabulary.ancestors(term)), None)
+                if chosen is not None:
+                    broad = state.pending.pop("refine")
+                    state.categories = [chosen if t == broad else t for t in state.categories or []]
+                    return True
+        answering = state.categories is None or state.step == "categories"
+        if not claimed and not u.no_status and state.categories is None:
+            return False  # "我不是低保" before the question: nothing known yet about the others
+        if u.no_status and not claimed:
+            new: list[str] = []
+        else:
+            keep_old = u.status_mode == "add" or (not answering and u.status_mode != "replace")
+            base = list(state.categories or []) if keep_old else []
+            new = [t for t in base if not removed & vocabulary.ancestors(t)]
+            for term in claimed:
+                # A narrower word replaces a broader one said before (低保 → 农村一类低保).
+                new = [t for t in new if t not in vocabulary.ancestors(term) or t == term]
+                if term not in new:
+                    new.append(term)
+        state.categories = new
+        state.selecting = []
+        state.pending.pop("refine", None)
+        return True
+
+    def _explain_problems(self, u: Understanding) -> bool:
+        """Say what cannot be used as said; True when something was (the question then follows the note)."""
+        state = self.state
+        if u.region is None and u.region_problem is not None:
+            if isinstance(u.region_problem, NotCoveredError):
+                self._not_covered(u.region_problem)
+            else:
+                self._reask("region", UserInputError(u.region_problem.field, u.region_problem.message,
+                                                     suggestions=u.region_problem.suggestions))
+            return True
+        if u.region is None and u.region_guess is not None and u.region_guess.value != state.region:
+            name = u.region_guess.value
+            state.pending["confirm_region"] = name
+            self.say("confirm_region", {"suggestion": name}, buttons=self._yes_no("confirm_region"), name=name)
+            return True
+        if u.date_problem is not None and u.date_problem_role is not None:
+            role = u.date_problem_role
+            if (role == "birth" and u.birth is None) or (role == "payment" and u.payment_date is None):
+                step = "birth" if role == "birth" else "payment_date"
+                if isinstance(u.date_problem, UserInputError):
+                    self._reask(step, u.date_problem)
+                    return True
+        if state.pending.get("birth_md") and state.birth is None:
+            month, day = state.pending["birth_md"].split("-")
+            state.step = "birth"
+            self.say("ask_birth_year", {"step": "birth"}, month=month, day=day)
+            return True
+        if u.ambiguous_status is not None and not u.statuses:
+            names = tuple(self.quotes.vocabulary.name(t) for t in u.ambiguous_status.value)
+            said = u.text[u.ambiguous_status.start:u.ambiguous_status.end]
+            self._reask("categories", UserInputError(
+                "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
+                example=names[0], suggestions=names))
+            return True
+        if u.status_unknown and state.step == "categories":
+            self._status_unknown()
+            return True
+        return False
+
+    def _status_unknown(self) -> None:
+        """"不知道" is not "none": the answer for each status that would change it, and where to find out."""
+        known = self._known()
+        cases = []
+        if known.region and known.payment_date:
+            from bot.quote.needs import request_for
+
+            for term in [None, *self._relevant_terms()]:
+                try:
+                    quote = self.quotes.quote(request_for(known, categories=(term,) if term else ()))
+                except Exception:
+                    continue
+                name = "都不是" if term is None else _short_name(self.quotes.vocabulary.name(term))
+                cases.append({"name": name, "amount": quote.personal_payment})
+        self.say("status_unknown", {"step": "categories", "cases": [c["name"] for c in cases]}, cases=cases,
+                 enquiries=self.enquiries())
+        self._ask("categories", again=True)
+
     # --- what to ask next ----------------------------------------------------------------------------------------
 
+    def _known(self) -> Known:
+        state = self.state
+        birth_range = (state.birth_from, state.birth_to) if state.birth_from and state.birth_to else None
+        return Known(
+            region=state.region, payment_date=state.payment_date, birth=state.birth, birth_range=birth_range,
+            categories=None if state.categories is None else tuple(state.categories),
+            local_hukou=state.local_hukou, facts=tuple(state.facts.items()),
+            reference=answer.is_reference(state.pending, state.payment_date),
+        )
+
     def _advance(self, force_ask: bool = False) -> None:
+        """Ask what the answer still depends on (the quote engine decides: bot.quote.needs), or show it."""
         state = self.state
         state.reasks = 0
-        if state.region is None:
-            self._ask("region", again=force_ask)
-            return
-        if state.payment_date is None:
-            self._ask("payment_date", again=force_ask)
-            return
-        try:
-            document = self.quotes.document_for(state.region, state.payment_date)
-        except NotCoveredError as error:
-            self._date_not_covered(error)
-            return
-        if state.birth is None and uses_birth(document, state.payment_date):
-            self._ask("birth", again=force_ask)
-            return
-        if state.birth is not None and state.birth > state.payment_date:
-            self._reask("birth", UserInputError("birth", "出生日期晚于缴费日期", example="1958年3月2日"))
-            state.birth = None
-            return
-        if state.categories is None:
-            if self._statuses_cannot_matter():
-                state.categories = []
+        need = next_need(self.quotes, self._known())
+        if need.kind in ("region", "payment_date", "categories"):
+            self._ask(need.kind, again=force_ask)
+        elif need.kind == "birth":
+            if need.exact_birth:
+                self.state.step = "birth"
+                self.say("ask_birth_exact", {"step": "birth"}, earliest=state.birth_from, latest=state.birth_to)
             else:
-                self._ask("categories", again=force_ask)
-                return
-        try:
-            if state.local_hukou is None and self.quotes.hukou_matters(self._request(local_hukou=True)):
-                self._ask_hukou(document)
-                return
-            quote = self.quotes.quote(self._request())
-        except RefinementNeeded as needed:
-            state.pending["refine"] = needed.refinement.term
-            state.pending["refine_options"] = ",".join(needed.refinement.options)
+                self._ask("birth", again=force_ask)
+        elif need.kind == "date_not_covered" and isinstance(need.error, NotCoveredError):
+            self._date_not_covered(need.error)
+        elif need.kind == "birth_after_payment" and isinstance(need.error, UserInputError):
+            self._reask("birth", need.error)
+            state.birth = None
+        elif need.kind == "hukou" and need.document is not None:
+            self._ask_hukou(need.document)
+        elif need.kind == "refine" and need.refinement is not None:
+            state.pending["refine"] = need.refinement.term
+            state.pending["refine_options"] = ",".join(need.refinement.options)
             self._ask("refine")
-            return
-        except NotCoveredError as error:
-            self._not_covered(error)
-            return
-        except UserInputError as error:
-            self.say("cannot_answer", {"field": error.field}, message=error.one_line(), enquiries=self.enquiries())
-            return
-        for missing in quote.missing_facts:
-            if missing.id not in state.facts:
-                state.pending["fact"] = missing.id
-                state.pending["fact_question"] = missing.question
-                self._ask("fact")
-                return
-        self._show(quote)
+        elif need.kind == "not_covered" and isinstance(need.error, NotCoveredError):
+            self._not_covered(need.error)
+        elif need.kind == "cannot_answer" and need.error is not None:
+            self.say("cannot_answer", {"field": need.error.field}, message=need.error.one_line(),
+                     enquiries=self.enquiries())
+        elif need.kind == "fact" and need.fact is not None:
+            state.pending["fact"] = need.fact.id
+            state.pending["fact_question"] = need.fact.question
+            self._ask("fact")
+        elif need.quote is not None:
+            if need.statuses_cannot_matter and state.categories is None:
+                state.categories = []
+            self._show(need.quote)
 
-    def _statuses_cannot_matter(self) -> bool:
-        """True when the answer is the same whatever the statuses (a newborn's free first year)."""
-        try:
-            quote = self.quotes.quote(self._request(categories=()))
-        except (UserInputError, NotCoveredError):
-            return False
-        return quote.personal_payment == 0 and quote.winning_category is None
+    def _said(self) -> dict[str, str]:
+        """The resident's answers as shown back, to say which of them changed since the last answer."""
+        state = self.state
+        vocabulary = self.quotes.vocabulary
+        return {
+            "payment_date": _cn_date(state.payment_date),
+            "birth": _cn_date(state.birth) or (f"{state.birth_from.year}年" if state.birth_from else ""),
+            "statuses": "、".join(_short_name(vocabulary.name(t)) for t in state.categories or []) or "都不是",
+        }
 
     def _request(self, categories: tuple[str, ...] | None = None, local_hukou: bool | None = None) -> QuoteRequest:
         return quote_request(self.state, categories, local_hukou)
@@ -480,13 +772,18 @@ class _Turn:
                 for key, value in figures.items()
                 if previous.get(key) != value
             ]
-            self.say("changed", {"changed": [c.label for c in changes]}, changes=changes)
-        self.state.last_figures = figures
+            said = self._said()
+            before = previous.get("said") or {}
+            inputs = [_Change(_SAID_LABELS[key], before.get(key) or "未填", value or "未填")
+                      for key, value in said.items() if key in before and before.get(key) != value]
+            self.say("changed", {"changed": [c.label for c in changes], "inputs": [c.label for c in inputs]},
+                     changes=changes, inputs=inputs)
+        self.state.last_figures = {**figures, "said": self._said()}
         self.state.step = "done"
         facts = {**figures, "standard_fee": quote.standard_fee, "next_payable_date":
                  quote.next_payable_date.isoformat() if quote.next_payable_date else None,
                  "path": quote.path, "benefit_end": quote.benefit_end.isoformat() if quote.benefit_end else None}
-        self.say("answer", facts, q=quote, show_sources=True)
+        self.replies.extend(answer.answer_replies(quote, facts, self.output))
 
     # --- questions -----------------------------------------------------------------------------------------------
 
@@ -542,7 +839,8 @@ class _Turn:
         for term in relevant:
             selected = term in chosen
             label = ("✓ " if selected else "") + _short_name(vocabulary.name(term))
-            row.append(Button(label, f"b:categories:toggle={term}", selected))
+            target = "off" if selected else "on"  # the state the tap asks for (see _payload)
+            row.append(Button(label, f"b:categories:toggle={term}:{target}", selected))
             if len(row) == 2:
                 rows.append(tuple(row))
                 row = []
@@ -557,7 +855,7 @@ class _Turn:
         if not self.state.region or not self.state.payment_date:
             return []
         try:
-            document = self.quotes.document_for(self.state.region, self.state.payment_date)
+            document, _ = self.quotes.document_on(self.state.region, self.state.payment_date, self._request().reference)
         except NotCoveredError:
             return []
         vocabulary = self.quotes.vocabulary
@@ -574,6 +872,9 @@ class _Turn:
             family = {term} | vocabulary.descendants(term)
             if any(vocabulary.ancestors(member) & used for member in family):
                 relevant.append(term)
+        if self.state.birth is not None:
+            # Only the statuses that can change this resident's answer (a newborn: not 刑满释放人员).
+            relevant = statuses_that_matter(self.quotes, self._known(), relevant)
         return relevant
 
     def _yes_no(self, step: str) -> tuple[tuple[Button, ...], ...]:
@@ -591,9 +892,23 @@ class _Turn:
         return True
 
 
+def _toggle_target(value: str) -> tuple[str, bool] | None:
+    """("dibao", True) for "toggle=dibao:on"; None when `value` is not a toggle."""
+    if not value.startswith("toggle="):
+        return None
+    term, _, target = value.removeprefix("toggle=").rpartition(":")
+    if target not in ("on", "off") or not term:
+        return ("", False)  # a toggle without a target state: from an old keyboard, never accepted
+    return term, target == "on"
+
+
 def _short_name(name: str) -> str:
     """Button labels stay short: the part before any bracket (重度残疾人（一级、二级） → 重度残疾人)."""
     return name.split("（")[0]
+
+
+def _cn_date(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def _show_value(value: Any) -> str:

@@ -29,6 +29,12 @@ class Reply:
         return None
 
 
+def carries_target_state(payload: str) -> bool:
+    """A payload that names the state it sets ("b:categories:toggle=dibao:on"): a repeated tap does the same
+    thing again, so channels handle every tap of it rather than dropping quick repeats as double taps."""
+    return payload.endswith((":on", ":off"))
+
+
 def find_button(replies: list[Reply], label: str) -> Button | None:
     """The button with `label` on the latest reply that has one (a tester may tap an old message's button)."""
     for reply in reversed(replies):
@@ -40,7 +46,11 @@ def find_button(replies: list[Reply], label: str) -> Button | None:
 
 @dataclass(frozen=True)
 class Incoming:
-    """One thing the resident did: typed text, or tapped a button (payload)."""
+    """One thing the resident did: typed text, or tapped a button (payload).
+
+    `update_id` is the channel's increasing id of the update (Telegram's update_id), when it has one: an
+    update is handled at most once (see bot.dialog.store.is_repeat)."""
 
     text: str = ""
     payload: str | None = None
+    update_id: int | None = None

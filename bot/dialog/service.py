@@ -7,7 +7,7 @@ from datetime import date
 from bot.dialog.engine import DialogEngine
 from bot.dialog.replies import Incoming, Reply
 from bot.dialog.state import DialogState
-from bot.dialog.store import StateStore
+from bot.dialog.store import StateStore, is_repeat
 from bot.render import Format
 
 
@@ -18,11 +18,32 @@ class DialogService:
 
     def handle(self, key: str, incoming: Incoming, today: date, output: Format = "text") -> list[Reply]:
         """`key` is channel:user. The state is written before the replies are returned, so a crash after
-        this call never loses an answer the resident already gave."""
-        state = self.store.load(key) or DialogState()
+        this call never loses an answer the resident already gave.
+
+        An update already handled (same or older `update_id`) changes nothing. The last one handled is
+        redelivered when the process died before Telegram was told it was handled, perhaps before its
+        replies went out: it gets the current question again, so the resident is not left waiting. Older
+        ones get no reply (a later update was answered since)."""
+        stored = self.store.load(key)
+        if is_repeat(stored, incoming.update_id):
+            assert stored is not None
+            if stored.last_update_id == incoming.update_id:
+                return self.resume(key, today, output) or []
+            return []
+        state = stored or DialogState()
         result = self.engine.handle(state, incoming, today, output)
+        if incoming.update_id is not None:
+            state.last_update_id = incoming.update_id
         if result.forget:
-            self.store.delete(key)
+            self.store.forget(key, state.last_update_id)
         else:
             self.store.save(key, state)
         return result.replies
+
+    def resume(self, key: str, today: date, output: Format = "text") -> list[Reply] | None:
+        """The current question of a saved conversation (a console restarted on its state file); None when
+        there is none to resume."""
+        state = self.store.load(key)
+        if state is None or state.step == "start":
+            return None
+        return self.engine.current_question(state, today, output)

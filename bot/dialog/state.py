@@ -17,6 +17,8 @@ class DialogState:
     region: str | None = None
     payment_date: date | None = None
     birth: date | None = None
+    birth_from: date | None = None  # a year or an age said: the birth date lies between these
+    birth_to: date | None = None
     categories: list[str] | None = None  # vocabulary ids; None: not answered yet
     selecting: list[str] = field(default_factory=list)  # multi-select in progress (buttons)
     local_hukou: bool | None = None
@@ -25,12 +27,20 @@ class DialogState:
     reasks: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     last_figures: dict[str, Any] | None = None  # of the last answer shown, to say what changed
+    last_update_id: int | None = None  # the channel's id of the last update handled (see store.is_repeat)
     version: int = STATE_VERSION
+
+    @classmethod
+    def tombstone(cls, last_update_id: int | None) -> DialogState:
+        """What is kept after /forget: no answers, only the last handled update id, so a redelivered older
+        update is still recognised as handled and cannot bring the deleted answers back."""
+        return cls(last_update_id=last_update_id)
 
     def snapshot(self) -> dict[str, Any]:
         """The answers (not the history itself), for /back."""
         data = self.to_dict()
         data.pop("history")
+        data.pop("last_update_id")  # /back restores answers, never the channel's bookkeeping
         return data
 
     def push_history(self) -> None:
@@ -55,7 +65,7 @@ class DialogState:
     def from_dict(cls, data: dict[str, Any]) -> DialogState:
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
-        for key in ("payment_date", "birth"):
+        for key in ("payment_date", "birth", "birth_from", "birth_to"):
             if values.get(key):
                 values[key] = date.fromisoformat(values[key])
         return cls(**values)

@@ -13,9 +13,14 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
    texts that were scanned (a lower bound), which only matters for filling the suggestion list.
 3. An entry whose keyword (entries.yaml) occurs in the normalised query gets KEYWORD_BONUS points, capped at
    100: one distinctive word (公积金, 意外险, 下岗) is strong evidence that edit distance alone underrates.
-4. The best entry decides: below the threshold the answer is "not_sure" with the three best faq entries
-   as suggestions; otherwise a faq entry is answered, and an out_of_scope or chitchat entry makes the bot
-   decline or chat rather than answer the nearest FAQ with false confidence.
+4. The best entry decides, after losing DEFAULT_UNKNOWN_PENALTY points per query syllable no entry text
+   contains: below the threshold the answer is "not_sure" with the three best faq entries as suggestions;
+   below DEFAULT_SURE_SCORE a faq entry is answered only with a lead of DEFAULT_MARGIN over the next entry
+   (else "not_sure"); an out_of_scope or chitchat entry makes the bot decline or chat rather than answer the
+   nearest FAQ with false confidence, unless the query holds an IN_SCOPE_WORDS word (then the faq entries
+   decide).
+Figures and dates are replaced by question words before keys are made (generalise_numbers), in entry texts
+and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks.
 """
 
 from __future__ import annotations
@@ -40,9 +45,17 @@ Scorer = Callable[..., Any]
 # refusal, +0.5 for "not sure" with the right suggestion and -1 for a wrong answer: utility is flat from 42
 # to 62 (best 212.5, 212.0 at 60). 60 is the most cautious threshold within 1% of the best, and stays within
 # 1% when a wrong answer costs -2 (204.0 against 205.0). Between 50 and 60 the bot asks "did you mean".
-DEFAULT_THRESHOLD = 60.0
+DEFAULT_THRESHOLD = 55.0
 KEYWORD_BONUS = 10.0
 SUGGESTIONS = 3
+# The decision (issue 9), from benchmarks/faq_eval.py on the tune half of tests/faq/resident_questions.yaml:
+# below DEFAULT_SURE_SCORE an answer needs DEFAULT_MARGIN points over the next entry, and every query syllable
+# that no entry text contains takes DEFAULT_UNKNOWN_PENALTY points off the best score.
+DEFAULT_MARGIN = 10.0
+DEFAULT_SURE_SCORE = 90.0
+DEFAULT_UNKNOWN_PENALTY = 3.0
+# Words (normalised) that only a question about resident insurance uses: they veto an out-of-scope decline.
+IN_SCOPE_WORDS = ("参保", "居民医保", "城乡居民医保", "交医保", "医保交")
 # Scores from here up are exact; below, texts are skipped by the prefix filter (module docstring). On the
 # eval set an expected entry scoring under 50 was almost never the one meant, so little is lost.
 EXACT_FLOOR = 50.0
@@ -58,6 +71,28 @@ MAX_KEY_CHARS = 64
 # scoring it); an entry outside them is not in the top three unless a keyword lifts it, and keyword entries
 # are scored separately.
 _CANDIDATE_TEXTS = 20
+
+
+# Figures and dates say which case, not which topic: "2023年医保是380吗" asks the fee like "今年医保多少钱".
+# They are replaced by the words a resident would use for the question itself, in entry texts and queries alike
+# (keywords are still found in the text with its figures).
+_NUMBER_RULES = (
+    (re.compile(r"\d{4}年度?"), "今年"),
+    (re.compile(r"\d{1,2}月\d{1,2}[日号]?"), "几月几号"),
+    (re.compile(r"\d{1,2}月(底|初|份)?"), "几月"),
+    (re.compile(r"\d{1,2}[日号]"), "几号"),
+    (re.compile(r"\d+天"), "几天"),
+    (re.compile(r"\d+岁"), "几岁"),
+    (re.compile(r"\d+元?"), "多少钱"),
+)
+
+
+def generalise_numbers(normalized: str) -> str:
+    if not any(char.isdigit() for char in normalized):
+        return normalized
+    for pattern, words in _NUMBER_RULES:
+        normalized = pattern.sub(words, normalized)
+    return normalized
 
 
 class Suggestion(NamedTuple):
@@ -88,6 +123,9 @@ class FaqMatcher:
         threshold: float = DEFAULT_THRESHOLD,
         normalizer: Normalizer | None = None,
         scorer: Scorer = fuzz.ratio,
+        margin: float = DEFAULT_MARGIN,
+        sure_score: float = DEFAULT_SURE_SCORE,
+        unknown_penalty: float = DEFAULT_UNKNOWN_PENALTY,
     ) -> None:
         if not entries:
             raise ValueError("FaqMatcher needs at least one entry")
@@ -108,7 +146,12 @@ class FaqMatcher:
         self._postings = {
             code: (tuple(self._keys[p] for p in found), tuple(found)) for code, found in positions.items()
         }
+        self._posting_sets = {code: frozenset(found) for code, found in positions.items()}
         self._keyword_owners, self._keyword_re = self._index_keywords(self.entries)
+        self.margin = margin
+        self.sure_score = sure_score
+        self.unknown_penalty = unknown_penalty
+        self._in_scope_re = re.compile("|".join(map(re.escape, IN_SCOPE_WORDS)))
 
     def _index_texts(self, entries: Sequence[FaqEntry]) -> tuple[list[str], list[int]]:
         """Every distinct key with the index of its entry."""
@@ -144,24 +187,41 @@ class FaqMatcher:
         return owners, pattern
 
     def _key(self, text: str) -> str:
-        return self._normalizer.match_key(self._normalizer(text))
+        return self._normalizer.match_key(generalise_numbers(self._normalizer(text)))
 
     def match(self, query: str) -> MatchResult:
         normalized = self._normalizer(query.strip()[:MAX_QUERY_CHARS])
         if not normalized:
             # Blank, or only punctuation, emoji and filler words: nothing to match.
             return MatchResult(None, "empty", 0.0, ())
-        key = self._normalizer.match_key(normalized)[:MAX_KEY_CHARS]
+        key = self._normalizer.match_key(generalise_numbers(normalized))[:MAX_KEY_CHARS]
         ranked = self._rank(key, normalized)
+        return self._decide(ranked, key, normalized)
+
+    def _decide(self, ranked: list[tuple[int, float]], key: str, normalized: str) -> MatchResult:
+        """Answer, decline, chat or "not sure" from the ranked entries (module docstring, step 4)."""
         best_index, best_score = ranked[0]  # never empty: the entries have texts, the scan keeps the best
         suggestions = tuple(
             Suggestion(self.entries[i].id, self.entries[i].question, score)
             for i, score in ranked
             if self.entries[i].kind == "faq"
         )[:SUGGESTIONS]
+        best_score -= self.unknown_penalty * self._unknown_syllables(key)
+        best = self.entries[best_index]
+        if best.kind == "out_of_scope" and self._in_scope_re is not None and self._in_scope_re.search(normalized):
+            # Words only an in-scope question uses (参保, 居民医保) veto a decline: the best faq entry decides.
+            faq_ranked = [(i, sc) for i, sc in ranked if self.entries[i].kind == "faq"]
+            if not faq_ranked:
+                return MatchResult(None, "not_sure", best_score, suggestions)
+            best_index, best_score = faq_ranked[0]
+            best = self.entries[best_index]
         if best_score < self.threshold:
             return MatchResult(None, "not_sure", best_score, suggestions)
-        best = self.entries[best_index]
+        if best.kind == "faq" and best_score < self.sure_score:
+            # Below a sure score an answer needs a lead over the next entry of any kind.
+            runner_up = next((sc for i, sc in ranked if i != best_index), 0.0)
+            if best_score - runner_up < self.margin:
+                return MatchResult(None, "not_sure", best_score, suggestions)
         if best.kind == "faq":
             return MatchResult(best.id, "answer", best_score, suggestions)
         if best.kind == "out_of_scope":
@@ -202,14 +262,15 @@ class FaqMatcher:
             cost += len(self._postings.get(code, ((), ()))[1])
         if cost >= len(self._keys):  # cheaper to score every text once
             return self._extract(key, self._keys, everything)
-        best: dict[int, float] = {}
+        if len(chosen) == 1:
+            texts, positions = self._postings.get(chosen[0], ((), ()))
+            return self._extract(key, texts, positions) if texts else {}
+        # A text holding several of the chosen syllables is scored once: the union of their posting sets.
+        found: set[int] = set()
         for code in chosen:
-            if code in self._postings:
-                texts, positions = self._postings[code]
-                for index, score in self._extract(key, texts, positions).items():
-                    if score > best.get(index, -1.0):
-                        best[index] = score
-        return best
+            found |= self._posting_sets.get(code, frozenset())
+        candidates = sorted(found)
+        return self._extract(key, [self._keys[p] for p in candidates], candidates)
 
     def _extract(
         self, key: str, texts: Sequence[str], positions: Sequence[int], limit: int | None = _CANDIDATE_TEXTS
@@ -218,8 +279,11 @@ class FaqMatcher:
         into fewer than SUGGESTIONS faq entries, so no entry that belongs in the top three is cut off."""
         hits = process.extract(key, texts, scorer=self._scorer, limit=limit)
         best = self._best_per_entry(hits, positions)
-        if limit is not None and len(hits) == limit and self._faq_count(best) < SUGGESTIONS:
-            best = self._best_per_entry(process.extract(key, texts, scorer=self._scorer, limit=None), positions)
+        # Ten times as many until three faq entries are among them (near-copies of one text can crowd the top).
+        while limit is not None and len(hits) == limit and self._faq_count(best) < SUGGESTIONS:
+            limit = limit * 10 if limit * 10 < len(texts) else None
+            hits = process.extract(key, texts, scorer=self._scorer, limit=limit)
+            best = self._best_per_entry(hits, positions)
         return best
 
     def _faq_count(self, scores: dict[int, float]) -> int:
@@ -234,6 +298,11 @@ class FaqMatcher:
             if score > best.get(owner, -1.0):
                 best[owner] = score
         return best
+
+    def _unknown_syllables(self, key: str) -> int:
+        """Query syllables no entry text contains: words the entries know nothing about (押金, 贷款) make
+        the best match less trustworthy, however well the rest matches."""
+        return sum(1 for code in key if code not in self._postings)
 
     def _keyword_hits(self, normalized: str) -> set[int]:
         if self._keyword_re is None:

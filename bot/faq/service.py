@@ -86,6 +86,8 @@ class FaqService:
         statuses, rest = self.statuses.find(question)
         if not statuses or match.kind not in ("answer", "not_sure"):
             return match, None
+        if match.kind == "answer" and match.faq_id in STATUS_TOPICS:
+            return match, statuses[0]
         topic = self.matcher.match(rest) if rest else None
         if topic is not None and topic.kind == "answer" and topic.faq_id in STATUS_TOPICS:
             return topic, statuses[0]
@@ -100,13 +102,15 @@ class FaqService:
             return dataclasses.replace(match, faq_id=subsidy), None
         return match, None
 
-    def answer_by_id(self, faq_id: str, region: str | None, output: Format = "text") -> FaqAnswer:
-        """The answer to one entry, as when a resident taps a suggestion; KeyError for an unknown faq id."""
-        if faq_id not in self.specs:
+    def answer_by_id(self, faq_id: str, region: str | None, output: Format = "text",
+                     status: str | None = None) -> FaqAnswer:
+        """The answer to one entry, as when a resident taps a suggestion, optionally for a status; KeyError for
+        an unknown faq id, or a status with a topic whose rule does not depend on status."""
+        if faq_id not in self.specs or (status is not None and faq_id not in STATUS_TOPICS):
             raise KeyError(faq_id)
         documents = self._documents(region)
         canonical = documents[0].jurisdiction.name if region else None
-        return self._answer(faq_id, 100.0, documents, canonical, output, [])
+        return self._answer(faq_id, 100.0, documents, canonical, output, [], status)
 
     def _answer(self, faq_id: str, score: float, documents: list[PolicyDocument], region: str | None,
                 output: Format, suggestions: list[dict[str, object]], status: str | None = None) -> FaqAnswer:
@@ -154,10 +158,20 @@ class FaqService:
         if result.kind == "empty" or (strict and result.kind == "not_sure"):
             return None
         buttons: tuple[tuple[Button, ...], ...] = ()
-        facts: dict[str, object] = {"faq_id": result.faq_id, "kind": result.kind}
+        facts: dict[str, object] = {"faq_id": result.faq_id, "kind": result.kind, "status": result.status}
         if result.kind == "not_sure":
             facts["suggestions"] = [s["faq_id"] for s in result.suggestions]
+            # One suggestion a row; tapping one answers it (bot.dialog.engine, payload b:faq:<id>).
+            buttons = tuple((Button(str(s["question"]), f"b:faq:{s['faq_id']}"),) for s in result.suggestions)
         return Reply(result.template, result.answer, facts, buttons)
+
+    def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None:
+        """The answer to a tapped suggestion; None for an id that is no faq entry (an old or forged button)."""
+        try:
+            result = self.answer_by_id(faq_id, region, output)
+        except (KeyError, NotCoveredError, UserInputError):
+            return None
+        return Reply(result.template, result.answer, {"faq_id": result.faq_id, "kind": result.kind})
 
 
 @cache

@@ -32,9 +32,11 @@ from bot.errors import UserInputError
 __all__ = [
     "MAX_INPUT_CHARS",
     "Prefer",
+    "date_kinds",
     "parse_birth_date",
     "parse_date",
     "parse_payment_date",
+    "read_numerals",
 ]
 
 Prefer = Literal["future", "past"]
@@ -502,3 +504,19 @@ def parse_birth_date(text: str, *, today: date) -> date:
 def parse_payment_date(text: str, *, today: date) -> date:
     """A payment date: year-less forms resolve to the next such date on or after today."""
     return parse_date(text, today=today, field="date", prefer="future")
+
+
+def date_kinds(text: str) -> set[str]:
+    """Which date forms `text` contains ("ymd", "md", "relday", "age", "vy", "vague", "lunar" …), without
+    resolving any: lets a reader of a longer message tell "no date here" from "a date it cannot pin down"."""
+    if len(text) > MAX_INPUT_CHARS:
+        text = text[:MAX_INPUT_CHARS]
+    normalised = read_numerals(text)
+    return {str(m.lastgroup) for m in _PATTERN.finditer(normalised)}
+
+
+def read_numerals(text: str) -> str:
+    """`text` with full-width characters, spaces and Chinese numerals as the date parser reads them
+    (二〇二三年九月一日 → 2023年9月1日, 七十岁 → 70岁)."""
+    cleaned = _SPACES.sub(_drop_space, _NEEDS_CLEANUP.sub(_cleanup, text))
+    return _CN_RUN.sub(_cn_replace, cleaned)

@@ -61,6 +61,9 @@ class SourceDocument(Strict):
     number: str | None = None
     issuer: str
     issued: date | None = None
+    short_title: str | None = Field(
+        default=None, description="a short name for references where the document has no number (沁源县2023年度方案)"
+    )
     enquiries: str = Field(description="where a resident asks when the document is silent")
 
 
@@ -248,6 +251,13 @@ class Step(Strict):
     applies_to: Literal["all", "subsidised", "unsubsidised", "paying"] = "all"
 
 
+class PathNote(Strict):
+    """A path note shown only to some residents (动态新增的困难对象: only to a resident who named a status)."""
+
+    text: str
+    applies_to: Literal["all", "with_status", "without_status"] = "all"
+
+
 class EnrolmentPath(Strict):
     """One way of enrolling for this benefit year: regular, newborn, late, special situations.
 
@@ -267,7 +277,7 @@ class EnrolmentPath(Strict):
     benefit_start_days: int | None = Field(default=None, gt=0)
     benefit_start_date: date | None = None
     benefit_start_text: str | None = None
-    notes: list[str] = []
+    notes: list[str | PathNote] = []
     steps: list[Step] = Field(
         default=[], description="what a resident on this path does first (registration); replaces payment.enrolment"
     )
@@ -294,7 +304,14 @@ class EnrolmentPath(Strict):
         return self
 
 
+RESERVED_CHANNEL_ID = "register"  # the button for registration steps shares the channel buttons' payload
+
+
 class Channel(Strict):
+    id: str | None = Field(
+        default=None, pattern=r"^[a-z][a-z0-9_]*$",
+        description="stable id for buttons and `quote --channel`; default c1, c2 … in file order",
+    )
     name: str
     steps: list[Step] = Field(min_length=1)
 
@@ -305,6 +322,19 @@ class Payment(Strict):
     proof: list[CitedText] = []
     records: CitedText | None = None
     lookup_problem: list[CitedText] = Field(default=[], description="what to do when payment finds no record")
+
+    def channel_ids(self) -> list[str]:
+        """Each channel's id, in file order (c1, c2 … where the file gives none)."""
+        return [channel.id or f"c{number}" for number, channel in enumerate(self.channels, start=1)]
+
+    @model_validator(mode="after")
+    def _unique_channel_ids(self) -> Payment:
+        ids = self.channel_ids()
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate channel id in {ids}")
+        if RESERVED_CHANNEL_ID in ids:
+            raise ValueError(f"channel id {RESERVED_CHANNEL_ID!r} is reserved for the registration steps")
+        return self
 
 
 class Refund(Strict):

@@ -9,10 +9,13 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
+from bot.policy.admin_units import PROVINCES, ancestor_names, conflict_before
 from bot.policy.model import PolicyDocument
+from bot.textnorm import simplify
 
 _NOISE = re.compile(r"[\s,，。.、;；:：!！?？\"'“”‘’()（）]|我是|我在|我们|住在|户口在|户籍在|户籍|户口|的人|的|人$")
 
+_UNIT_CHARS = "省市县区旗盟镇乡村"
 NEAR_MISS_SCORE = 72.0  # below this a name is not offered as "您是说…吗"
 
 
@@ -21,6 +24,15 @@ class PlaceMatch:
     jurisdiction: str  # canonical name, e.g. 乌拉特前旗
     matched_name: str  # the name or alias found in the input
     subunit: str | None  # the town or village named, if any
+
+
+@dataclass(frozen=True)
+class LocatedPlace:
+    """A covered place found inside a longer message, with where it was found."""
+
+    match: PlaceMatch
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,10 @@ class PlaceIndex:
     def __init__(self, documents: tuple[PolicyDocument, ...]) -> None:
         self._names: dict[str, tuple[str, str | None]] = {}  # name -> (jurisdiction, subunit)
         self._parents: dict[str, str] = {}  # 安化县 -> 冷市镇: larger units only partly covered
+        self._ancestors: dict[str, tuple[str, ...]] = {}  # 沁源县 -> 山西省, 山西, 长治市, 长治 (longest first)
         for document in documents:
             place = document.jurisdiction
+            self._ancestors[place.name] = ancestor_names(place.full_name, place.name)
             for name in [place.name, place.full_name, *place.aliases]:
                 self._names[name] = (place.name, None)
             for subunit in place.subunits:
@@ -53,37 +67,102 @@ class PlaceIndex:
         return sorted(self._names, key=len, reverse=True)
 
     @property
+    def names(self) -> dict[str, tuple[str, str | None]]:
+        """Every name a place can be found by: name -> (jurisdiction, subunit or None)."""
+        return self._names
+
+    @property
     def jurisdictions(self) -> list[str]:
         return sorted({jurisdiction for jurisdiction, _ in self._names.values()})
 
     def resolve(self, text: str) -> PlaceMatch:
-        """The jurisdiction named in `text`; NotCoveredError (with near names) when none is."""
-        cleaned = _NOISE.sub("", text.strip())[:200]
+        """The jurisdiction named in `text`; NotCoveredError (with near names) when none is.
+
+        A place only partly ours is refused: a name of ours inside another name (鄂托克前旗 contains 前旗), or
+        under a province, city or county that contradicts the document's (湖北省黄冈市高桥村, 四川省清泉镇)."""
+        text = simplify(text.strip()[:200])
+        cleaned = _NOISE.sub("", text)
         if not cleaned:
             raise UserInputError("region", "请告诉我您的参保地（户籍所在地）", example="朔州市、乌拉特前旗、冷市镇南华村")
-        if cleaned in self._names:
+        if cleaned in self._names:  # the common case, and the quote engine's: a name exactly
             jurisdiction, subunit = self._names[cleaned]
             return PlaceMatch(jurisdiction, cleaned, subunit)
-        found = [name for name in self._by_length if name in cleaned]
-        jurisdictions = {self._names[name][0] for name in found}
-        if len(jurisdictions) == 1:
-            best = found[0]
-            subunit = next((self._names[n][1] for n in found if self._names[n][1]), None)
-            return PlaceMatch(self._names[best][0], best, subunit)
-        if len(jurisdictions) > 1:
-            raise UserInputError("region", "您说的地名对应多个地区，请只说一个", suggestions=tuple(sorted(jurisdictions)))
-        for parent, jurisdiction in self._parents.items():
-            if parent in cleaned:
-                raise PartlyCoveredError(
-                    "region",
-                    f"本助手只有{parent}{jurisdiction}的政策文件，{parent}其他乡镇的规定不在其中",
-                    suggestions=(jurisdiction,),
-                )
+        located = self.locate(text)
+        if located is not None:
+            return located.match
+        located = self.locate(cleaned)  # a name split by spaces or punctuation ("朔 州")
+        if located is not None:
+            return located.match
+        partly = self.partly_covered(cleaned)
+        if partly is not None:
+            raise partly
         near = self.near_misses(cleaned)
         raise NotCoveredError(
             "region",
             f"「{text.strip()[:20]}」不在本助手覆盖的地区内（覆盖：{'、'.join(self.jurisdictions)}）",
             suggestions=tuple(dict.fromkeys(miss.jurisdiction for miss in near)),
+        )
+
+    def locate(self, text: str) -> LocatedPlace | None:
+        """The covered place named anywhere in a (simplified) message, with its span; None when none is.
+
+        Raises NotCoveredError when the name is part of another place's name or under a contradicting province,
+        city or county, and UserInputError when two different jurisdictions are named."""
+        taken = [False] * len(text)
+        found: list[tuple[int, int, str]] = []
+        for name in self._by_length:
+            start = text.find(name)
+            while start >= 0:
+                end = start + len(name)
+                if not any(taken[start:end]):
+                    if end < len(text) and text[end] in _UNIT_CHARS and name[-1] not in _UNIT_CHARS:
+                        end += 1  # 张掖山丹|县: the unit word belongs to the name
+                    found.append((start, end, name))
+                    taken[start:end] = [True] * (end - start)
+                start = text.find(name, start + 1)
+        if not found:
+            return None
+        jurisdictions = sorted({self._names[name][0] for _, _, name in found})
+        if len(jurisdictions) > 1:
+            raise UserInputError("region", "您说的地名对应多个地区，请只说一个", suggestions=tuple(jurisdictions))
+        jurisdiction = jurisdictions[0]
+        ancestors = self._ancestors.get(jurisdiction, ())
+        found.sort()
+        previous_end = 0
+        for start, end, name in found:
+            # Before the first name, and between names (冷市镇|南华村: nothing; 山丹|四川省|清泉镇: a conflict).
+            before = text[:start] if previous_end == 0 else text[previous_end:start]
+            generic = name[-1] in _UNIT_CHARS or self._names[name][1] is not None  # 前旗, 高桥村 (not 沁源)
+            conflict = conflict_before(before, ancestors, generic) if before else None
+            if conflict is not None:
+                raise self._conflicting(text[:end], name, conflict, jurisdiction)
+            previous_end = end
+        subunit = next((self._names[name][1] for _, _, name in found if self._names[name][1]), None)
+        if subunit is not None:
+            # A village or town name alone is common across China: any other province named refutes it.
+            for province in PROVINCES:
+                if province in text and province not in ancestors:
+                    raise self._conflicting(text, subunit, province, jurisdiction)
+        start, end, best = max(found, key=lambda item: item[1] - item[0])
+        return LocatedPlace(PlaceMatch(jurisdiction, best, subunit), found[0][0], found[-1][1])
+
+    def partly_covered(self, text: str) -> PartlyCoveredError | None:
+        """A larger unit only part of which we cover (安化县: only its 冷市镇), named in `text`."""
+        for parent, jurisdiction in self._parents.items():
+            if parent in text:
+                return PartlyCoveredError(
+                    "region",
+                    f"本助手只有{parent}{jurisdiction}的政策文件，{parent}其他乡镇的规定不在其中",
+                    suggestions=(jurisdiction,),
+                )
+        return None
+
+    def _conflicting(self, said: str, name: str, conflict: str, jurisdiction: str) -> NotCoveredError:
+        said = _NOISE.sub("", said)[-20:]
+        return NotCoveredError(
+            "region",
+            f"「{said}」不是本助手覆盖的{jurisdiction}（{conflict}与{jurisdiction}的所属地区不符），"
+            f"本助手只有{'、'.join(self.jurisdictions)}的政策文件",
         )
 
     def near_misses(self, text: str, limit: int = 3) -> list[NearMiss]:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.loader import KnowledgeBase
-from bot.policy.model import Citation, EnrolmentPath, LocalCategory, PolicyDocument, Step
+from bot.policy.model import Citation, EnrolmentPath, LocalCategory, PathNote, PolicyDocument, Step
 from bot.policy.places import PlaceIndex, PlaceMatch
 from bot.policy.vocabulary import VocabularyIndex
 from bot.quote import windows
 from bot.quote.categories import RefinementNeeded, Selection, best, select, subsidy_amount
-from bot.quote.result import AddonOffer, MissingFact, PayerShare, Quote, QuoteRequest, Source
+from bot.quote.result import AddonOffer, ChannelGuide, MissingFact, PayerShare, Quote, QuoteRequest, Source
 
 
 def uses_birth(document: PolicyDocument, on: date | None = None) -> bool:
@@ -104,7 +105,13 @@ class QuoteEngine:
 
     def hukou_matters(self, request: QuoteRequest) -> bool:
         """Whether a category the resident meets is only for local residents: then the dialog asks."""
-        _, document, claimed = self._locate(request)
+        try:
+            _, document, claimed = self._locate(request)
+        except NotCoveredError as error:
+            if not request.reference or error.field != "date":
+                raise
+            request, _ = self._shifted(request, error)
+            _, document, claimed = self._locate(request)
         selection = select(document, self.vocabulary, claimed, request.birth, request.payment_date, True,
                            dict(request.facts))
         return any(c.requires_local_hukou for c in selection.applicable + selection.pending_fact)
@@ -112,6 +119,68 @@ class QuoteEngine:
     # --- the quote -----------------------------------------------------------------------------------------------
 
     def quote(self, request: QuoteRequest) -> Quote:
+        try:
+            return self._quote(request)
+        except NotCoveredError as error:
+            if not request.reference or error.field != "date":
+                raise
+            return self._reference_quote(request, error)
+
+    def document_on(self, jurisdiction: str, payment_date: date, reference: bool = False) -> tuple[PolicyDocument, date]:
+        """The governing document and the date to read it on: the payment date itself, or for a reference
+        answer the same day in the newest document's span (see reference_date)."""
+        try:
+            return self.document_for(jurisdiction, payment_date), payment_date
+        except NotCoveredError:
+            found = self.reference_date(jurisdiction, payment_date) if reference else None
+            if found is None:
+                raise
+            return found
+
+    def reference_date(self, jurisdiction: str, payment_date: date) -> tuple[PolicyDocument, date] | None:
+        """For a date after every document of the place: the newest document, and the same day of the year in
+        the span it covers (the latest such day: March 2026 maps to March 2024, a late payment for 2024, not to
+        March 2023, before that campaign opened). None for a date some document covers, or before them all."""
+        documents = self.documents_for(jurisdiction)
+        if not documents:
+            return None
+        newest = max(documents, key=lambda d: d.benefit_year)
+        if payment_date <= max(self.covered_dates(d)[1] for d in documents):
+            return None
+        first, last = self.covered_dates(newest)
+        for year in range(last.year, first.year - 1, -1):
+            day = _same_day_in(payment_date, year)
+            if first <= day <= last:
+                return newest, day
+        return None
+
+    def _shifted(self, request: QuoteRequest, error: NotCoveredError) -> tuple[QuoteRequest, PolicyDocument]:
+        """The request moved into the newest document's span (birth moved by as many years), for reference."""
+        place = self.places.resolve(request.region)
+        found = self.reference_date(place.jurisdiction, request.payment_date)
+        if found is None:
+            raise error
+        document, day = found
+        years = request.payment_date.year - day.year
+        birth = _same_day_in(request.birth, request.birth.year - years) if request.birth else None
+        return replace(request, payment_date=day, birth=birth, reference=False), document
+
+    def _reference_quote(self, request: QuoteRequest, error: NotCoveredError) -> Quote:
+        shifted, document = self._shifted(request, error)
+        day = shifted.payment_date
+        years = request.payment_date.year - day.year
+        quote = self._quote(shifted)
+        quote.reference = True
+        quote.reference_date = day
+        quote.payment_date = request.payment_date
+        # Whether a day of the new campaign works is for the new notice to say, not this document.
+        quote.payable_on_date = None
+        quote.next_payable_date = None
+        quote.trace.insert(0, f"缴费日期 {request.payment_date.isoformat()} 晚于所有文件 → 按最新文件 {document.id} "
+                              f"参考计算，对应日期 {day.isoformat()}，出生日期同样前移{years}年")
+        return quote
+
+    def _quote(self, request: QuoteRequest) -> Quote:
         place, document, claimed = self._locate(request)
         if request.birth is None and uses_birth(document, request.payment_date):
             raise UserInputError("birth", f"{document.jurisdiction.name}的规定与出生日期有关，请提供出生日期",
@@ -154,6 +223,14 @@ class QuoteEngine:
         quote.notes.append(f"「{self.vocabulary.name(term)}」属于哪一类不影响以上结果。")
         quote.trace.append(f"「{self.vocabulary.name(term)}」的各类别结果相同，无需细分")
         return quote
+
+
+def _same_day_in(day: date, year: int) -> date:
+    """`day` moved to `year` (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
 
 
 class _QuoteBuilder:
@@ -216,14 +293,18 @@ class _QuoteBuilder:
         self.cite(path.cite)
         for extra in path.extra_cites:
             self.cite(extra)
-        for text in path.notes:
-            self.note(text)
+        for note in path.notes:
+            if isinstance(note, str):
+                self.note(note)
+            elif self._note_applies(note):
+                self.note(note.text)
 
         winner, subsidy, payers, personal = self._money(path, selection)
         availability, deadline = self._availability(path, winner)
         benefit_start, benefit_end, benefit_text = self._benefit(path, availability.payable)
         addons = self._addons(winner, subsidy)
         steps = self._steps(winner, subsidy, personal, path)
+        channels, registration, status_steps = self._guide(winner, personal, path)
         missing = [
             MissingFact(f.id, f.question)
             for f in doc.facts
@@ -256,7 +337,22 @@ class _QuoteBuilder:
             trace=self.trace,
             missing_facts=missing,
             enquiries=doc.source.enquiries,
+            document_short=doc.source.number or doc.source.short_title or f"《{doc.source.title}》",
+            channels=channels,
+            registration_steps=registration,
+            registration_required=bool(path.steps),
+            status_steps=status_steps,
+            window_opens_text=doc.collection.start_text if doc.collection.start is None else None,
         )
+
+    def _note_applies(self, note: PathNote) -> bool:
+        vocabulary = self.engine.vocabulary
+        with_status = any(vocabulary.terms[term].kind == "status" for term in self.claimed)
+        if note.applies_to == "with_status":
+            return with_status
+        if note.applies_to == "without_status":
+            return not with_status
+        return True
 
     def _explain_selection(self, selection: Selection) -> None:
         vocabulary = self.engine.vocabulary
@@ -635,6 +731,33 @@ class _QuoteBuilder:
                 self.cite(step.cite)
                 steps.append(f"【{channel.name}】{step.text}")
         return steps
+
+    def _guide(
+        self, winner: LocalCategory | None, personal: int | None, path: EnrolmentPath
+    ) -> tuple[list[ChannelGuide], list[str], list[str]]:
+        """The same steps as _steps, kept apart: (payment channels, registration steps, status instructions).
+
+        Channels only when there is something to pay; registration is the path's own (newborns: everyone on the
+        path) or the document's enrolment steps (only for new or lapsed enrolees)."""
+        payment = self.doc.payment
+        subsidised = winner is not None and winner.subsidy.kind != "none"
+        status_steps = [instruction.text for instruction in winner.instructions] if winner else []
+        if subsidised and personal != 0:
+            # A channel step written for subsidised residents (朔州: 低保等特殊人群选择“特殊人群”) is their status's
+            # instruction too: the first message can carry it before any channel is chosen.
+            for channel in payment.channels:
+                status_steps += [step.text for step in channel.steps
+                                 if step.applies_to == "subsidised" and step.text not in status_steps]
+        registration = [step.text for step in path.steps if self._step_applies(step, subsidised, personal)]
+        channels: list[ChannelGuide] = []
+        if personal != 0:
+            if not path.steps:
+                registration = [step.text for step in payment.enrolment]
+            for channel_id, channel in zip(payment.channel_ids(), payment.channels, strict=True):
+                applying = [step for step in channel.steps if self._step_applies(step, subsidised, personal)]
+                sections = list(dict.fromkeys(step.cite.section for step in applying))
+                channels.append(ChannelGuide(channel_id, channel.name, [step.text for step in applying], sections))
+        return channels, registration, status_steps
 
     @staticmethod
     def _step_applies(step: Step, subsidised: bool, personal: int | None) -> bool:

@@ -15,6 +15,9 @@ class QuoteRequest:
     categories: tuple[str, ...] = ()  # vocabulary ids or resident words
     facts: tuple[tuple[str, bool], ...] = ()  # (fact id, answer)
     local_hukou: bool = True  # registered (户籍) in the region asked about
+    # For a date after every document of the place: answer from the newest document, labelled as a reference
+    # (Quote.reference), instead of refusing. Dates before every document are still refused.
+    reference: bool = False
 
     def fact(self, fact_id: str) -> bool | None:
         return dict(self.facts).get(fact_id)
@@ -40,6 +43,16 @@ class AddonOffer:
     amount: int
     voluntary: bool
     paid_by: str | None  # None: the resident pays it, if they choose it
+
+
+@dataclass(frozen=True)
+class ChannelGuide:
+    """One way to pay (WeChat, a bank, the village collector …) and its steps for this resident."""
+
+    id: str  # stable: the button payload b:channel:<id> and `quote --channel <id>`
+    name: str
+    steps: list[str]
+    sections: list[str]  # the document sections the steps are cited from
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,15 @@ class Quote:
     trace: list[str]
     missing_facts: list[MissingFact] = field(default_factory=list)
     enquiries: str = ""
+    # The answer's structure, for messages that show one payment channel at a time (bot.resident).
+    document_short: str = ""  # the document's number (朔政办发〔2023〕29号) or short title, for short references
+    channels: list[ChannelGuide] = field(default_factory=list)  # empty: nothing to pay, or nowhere to pay it
+    registration_steps: list[str] = field(default_factory=list)
+    registration_required: bool = False  # True: this path starts by registering (newborns); else only new enrolees
+    status_steps: list[str] = field(default_factory=list)  # the document's instructions for the resident's status
+    window_opens_text: str | None = None  # how the document words an undated opening (山丹: 自本通知下发之日起)
+    reference: bool = False  # computed from the newest document for a date after it: for reference only
+    reference_date: date | None = None  # the date in that document's campaign the figures were computed for
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -57,3 +57,80 @@ def test_an_unreadable_row_starts_a_fresh_conversation(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
     store._db.execute("INSERT INTO conversations VALUES ('k', '{not json', 0)")
     assert store.load("k") is None
+
+
+# --------------------------------------------------------------------------------------------- exactly once
+
+
+def test_the_same_update_twice_is_handled_once(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    service = DialogService(build_engine(), store)
+    for update_id, text in enumerate(["朔州", "今天", "1980-05-01"], start=100):
+        service.handle("telegram:1", Incoming(text=text, update_id=update_id), TODAY)
+    service.handle("telegram:1", Incoming(text="/back", update_id=103), TODAY)
+    again = service.handle("telegram:1", Incoming(text="/back", update_id=103), TODAY)
+    state = store.load("telegram:1")
+    assert state is not None and state.step == "birth", "one /back: one step back"
+    assert state.payment_date == TODAY, "the payment date is kept"
+    assert state.last_update_id == 103
+    assert [r.template for r in again] == ["resume", "ask_birth"], "the repeat only asks the current question"
+
+
+def test_an_update_redelivered_after_a_restart_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    first = DialogService(build_engine(), SQLiteStore(path))
+    first.handle("telegram:1", Incoming(text="朔州", update_id=7), TODAY)
+    first.handle("telegram:1", Incoming(text="今天", update_id=8), TODAY)
+    second = DialogService(build_engine(), SQLiteStore(path))  # the killed process's updates come again
+    assert second.handle("telegram:1", Incoming(text="朔州", update_id=7), TODAY) == []
+    second.handle("telegram:1", Incoming(text="今天", update_id=8), TODAY)
+    state = second.store.load("telegram:1")
+    assert state is not None and state.step == "birth" and state.birth is None and state.reasks == 0
+    once = DialogState()  # the same two turns, each handled once
+    for text in ("朔州", "今天"):
+        build_engine().handle(once, Incoming(text=text), TODAY)
+    assert state.history == once.history
+
+
+def test_a_redelivered_update_cannot_bring_forgotten_answers_back(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    service = DialogService(build_engine(), store)
+    service.handle("telegram:1", Incoming(text="朔州", update_id=1), TODAY)
+    service.handle("telegram:1", Incoming(text="/forget", update_id=2), TODAY)
+    assert service.handle("telegram:1", Incoming(text="朔州", update_id=1), TODAY) == []
+    state = store.load("telegram:1")
+    assert state is not None and state.region is None and state.last_update_id == 2
+    assert DialogState.tombstone(2).to_dict() == state.to_dict(), "only the update id is kept"
+
+
+def test_back_never_restores_an_old_update_id() -> None:
+    state = DialogState(last_update_id=5)
+    state.push_history()
+    assert "last_update_id" not in state.history[0]
+
+
+# --------------------------------------------------------------------------------------------- on disk
+
+
+def test_the_state_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = SQLiteStore(path)
+    DialogService(build_engine(), store).handle("telegram:1", Incoming(text="朔州"), TODAY)
+    for name in (path, Path(f"{path}-wal")):
+        assert name.stat().st_mode & 0o777 == 0o600, name
+
+
+def test_forget_leaves_no_copy_of_the_answers_in_the_database_or_its_log(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = SQLiteStore(path)
+    service = DialogService(build_engine(), store)
+    for text in ["朔州", "今天", "1937年4月19日"]:
+        service.handle("telegram:1", Incoming(text=text), TODAY)
+        service.handle("telegram:2", Incoming(text=text.replace("1937", "1966")), TODAY)
+    raw = path.read_bytes() + Path(f"{path}-wal").read_bytes()
+    assert b"1937-04-19" in raw, "the test looks for bytes that were there"
+    service.handle("telegram:1", Incoming(text="/forget"), TODAY)
+
+    raw = path.read_bytes() + (Path(f"{path}-wal").read_bytes() if Path(f"{path}-wal").exists() else b"")
+    assert b"1937-04-19" not in raw
+    assert b"1966-04-19" in raw, "another resident's answers stay"

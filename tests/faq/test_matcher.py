@@ -23,7 +23,10 @@ DECLINE = {"out_of_scope", "chitchat", "not_sure"}
 # The entries and synonyms were tuned while looking at this set, so the figures are optimistic: on 66
 # queries written at the same time and never tuned on, 0.70 were answered correctly, 0.88 had the right
 # entry ranked first, 0.98 had it among the suggestions, and 16/16 out-of-scope ones were rejected.
-MIN_TOP1_ACCURACY = 0.87
+# Issue 9 replaced the flat threshold by a decision that also needs a lead over the next entry: on this set it
+# answers 0.835 right (was 0.881) and 1 of 182 wrongly; the floor follows, and a ceiling on wrong answers joins it.
+MIN_TOP1_ACCURACY = 0.83
+MAX_ANSWERED_WRONGLY = 0.01
 MIN_REJECTION_RATE = 0.97
 MIN_VAGUE_NOT_ANSWERED = 1.0
 
@@ -105,6 +108,7 @@ def test_top1_accuracy_on_in_scope_queries_stays_at_the_measured_level(
     in_scope = [(item, r) for item, r in results if item.expect not in DECLINE]
     accuracy = share([r.kind == "answer" and r.faq_id == item.expect for item, r in in_scope])
     assert accuracy >= MIN_TOP1_ACCURACY
+    assert share([r.kind == "answer" and r.faq_id != item.expect for item, r in in_scope]) <= MAX_ANSWERED_WRONGLY
 
 
 def test_out_of_scope_and_chitchat_queries_are_not_answered_with_a_faq(

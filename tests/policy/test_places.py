@@ -70,3 +70,24 @@ def test_an_empty_place_is_asked_for(places: PlaceIndex) -> None:
         places.resolve("  ")
     assert caught.value.field == "region"
     assert caught.value.example
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["鄂托克前旗", "科尔沁右翼前旗", "湖北省黄冈市高桥村", "广东省南华村", "四川省清泉镇", "湖北黄冈的高桥村", "晋中市沁源",
+     "甘肃山丹四川省清泉镇"],
+)
+def test_a_place_only_partly_ours_is_not_covered(places: PlaceIndex, text: str) -> None:
+    with pytest.raises(NotCoveredError):
+        places.resolve(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "jurisdiction"),
+    [("烏拉特前旗", "乌拉特前旗"), ("甘肃张掖山丹县位奇镇", "山丹县"), ("内蒙古巴彦淖尔乌拉特前旗", "乌拉特前旗"),
+     ("我在北京打工，户口在沁源", "沁源县"), ("山西省长治市沁源县", "沁源县"), ("安化冷市镇南华村", "冷市镇")],
+)
+def test_a_place_of_ours_with_its_own_province_city_or_county_resolves(
+    places: PlaceIndex, text: str, jurisdiction: str
+) -> None:
+    assert places.resolve(text).jurisdiction == jurisdiction

@@ -315,12 +315,20 @@ class FakeBotApi:
         )
         return query_id
 
-    def push_update(self, update: JSONDict) -> int:
-        """Queues a raw update (without ``update_id``, which is assigned here); returns its id."""
-        update_id = next(self._update_ids)
+    def push_update(self, update: JSONDict, *, update_id: int | None = None) -> int:
+        """Queues a raw update (without ``update_id``, which is assigned here unless given: a given one
+        repeats an update, as a redelivery does); returns its id."""
+        if update_id is None:
+            update_id = next(self._update_ids)
         self._pending_updates.append({"update_id": update_id, **update})
         self._bump()
         return update_id
+
+    def repeat_last_update(self) -> int:
+        """Queues the last queued update once more, same ``update_id`` (a redelivery); returns the id."""
+        last = dict(self._pending_updates[-1])
+        update_id = int(last.pop("update_id"))
+        return self.push_update(last, update_id=update_id)
 
     @property
     def pending_updates(self) -> int:

@@ -9,6 +9,7 @@ scripts' expectations, and the scripts' ``text_contains`` / ``text_excludes`` ag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot.dialog.replay import Script, load_script, script_files
 from bot.dialog.replies import Incoming, Reply
 from bot.dialog.service import DialogService
 from bot.dialog.store import MemoryStore
+from bot.resident import FIRST_MESSAGE_LIMIT
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 
@@ -48,31 +50,37 @@ def tap(label: str) -> Step:
 
 # The dates and answers of dialogs/scripts/happy_path/*.yaml, with buttons wherever the bot offers one
 # (the multi-select status keyboard: tap the status, then 选好了 — the keyboard is edited in place).
-JOURNEYS: dict[str, tuple[date, list[Step], list[str]]] = {
+# Then the answer's own buttons: one payment channel (or the registration steps), the notes, the passages.
+JOURNEYS: dict[str, tuple[date, list[Step], list[str], list[tuple[str, list[str]]]]] = {
     "朔州 低保 pays 76": (
         date(2023, 10, 10),
         [say("/start"), tap("朔州市"), tap("今天"), say("1980年5月1日"), tap("低保对象"), tap("选好了")],
-        ["您需缴纳：76元", "资助：304元", "2023年12月25日", "朔政办发〔2023〕29号"],
+        ["您需缴纳：76元", "资助304元", "2023年12月25日", "朔政办发〔2023〕29号 二（二）"],
+        [("微信城市服务", ["特殊人群", "应缴金额：76元"]), ("依据", ["低保对象按个人缴费标准80%的比例给予定额资助"])],
     ),
     "冷市镇 no status pays 380": (
         date(2023, 12, 28),
         [say("冷市镇南华村"), tap("明天"), say("1975-3-2"), tap("都不是")],
-        ["您需缴纳：380元", "安化县", "2023年12月31日"],
+        ["您需缴纳：380元", "2023年12月31日", "冷政发〔2023〕19号"],
+        [("村组代收（主要方式）", ["安化县", "应缴金额：380元"])],
     ),
     "沁源 elderly pays 0": (
         date(2022, 10, 8),
         [say("/start"), tap("沁源县"), tap("今天"), say("一九五五年三月二日"), tap("都不是"), tap("是")],
-        ["您需缴纳：0元", "县财政", "2022年10月30日", "意外伤害保险"],
+        ["您需缴纳：0元", "2022年10月30日"],
+        [("注意事项", ["县财政", "意外伤害保险"]), ("办理说明", ["行政村（社区）登记"])],
     ),
     "山丹 third-class 低保 pays 130": (
         date(2023, 11, 15),
         [say("甘肃张掖山丹县位奇镇"), tap("今天"), tap("低保对象"), tap("选好了"), tap("农村三类低保")],
-        ["您需缴纳：130元", "差额征缴", "2023年12月31日"],
+        ["您需缴纳：130元", "2023年12月31日"],
+        [("农业银行、农商银行", ["差额征缴", "应缴金额：130元"])],
     ),
     "乌拉特前旗 监测户 pays 0": (
         date(2023, 10, 20),
         [say("乌前旗"), tap("今天"), say("1970.6.1"), tap("防止返贫监测对象"), tap("选好了"), tap("是")],
-        ["个人无需缴费", "医保局 200元", "乡村振兴局 200元"],
+        ["您需缴纳：0元", "个人无需缴费"],
+        [("注意事项", ["医保局（200元）", "乡村振兴局（200元）"])],
     ),
 }
 
@@ -93,7 +101,7 @@ async def _step(harness: Harness, reference: DialogService, today: date, step: S
 
 @pytest.mark.parametrize("journey", list(JOURNEYS), ids=list(JOURNEYS))
 async def test_a_full_dialog_with_buttons_and_text_for_each_jurisdiction(harness: Harness, journey: str) -> None:
-    today, steps, key_texts = JOURNEYS[journey]
+    today, steps, key_texts, follow_ups = JOURNEYS[journey]
     harness.today = today
     reference = DialogService(harness.engine, MemoryStore())
     await harness.start()
@@ -107,10 +115,16 @@ async def test_a_full_dialog_with_buttons_and_text_for_each_jurisdiction(harness
     final = shown_text(turn)
     for text in key_texts:
         assert text in final, f"{text!r} not in the answer"
+    assert len(re.sub(r"<[^>]+>", "", final)) <= FIRST_MESSAGE_LIMIT, "the answer fits one phone screen"
+    for label, texts in follow_ups:
+        turn, _ = await _step(harness, reference, today, tap(label))
+        shown = shown_text(turn)
+        for text in texts:
+            assert text in shown, f"{text!r} not shown after tapping {label}"
     if "选好了" in [s.tap for s in steps]:
         assert edits >= 1, "tapping a status edits the status keyboard in place"
     calls = harness.api.calls_to("answerCallbackQuery")
-    assert len(calls) == sum(s.tap is not None for s in steps)
+    assert len(calls) == sum(s.tap is not None for s in steps) + len(follow_ups)
     assert all(c.status == 200 for c in calls), "every tap answered once"
     assert all(c.params.get("parse_mode") == "HTML" for c in harness.api.calls_to("sendMessage"))
 

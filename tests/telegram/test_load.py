@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from load_bench import run_load  # noqa: E402
+from load_bench import run_load
 
 
 async def test_two_workers_keep_every_dialog_whole_when_one_is_killed(postgres_dsn: str) -> None:

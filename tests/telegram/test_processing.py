@@ -105,18 +105,16 @@ async def test_two_chats_interleaved_are_handled_concurrently_and_each_in_order(
     recorder = Recorder(default_delay=0.2)
     app = recorder.install(api.application_builder().concurrent_updates(PerChatUpdateProcessor()).build())
     async with running(app):
-        started = time.monotonic()
         for n in range(2):  # one getUpdates batch: A1 B1 A2 B2
             api.send_text(1, f"甲{n}")
             api.send_text(2, f"乙{n}")
         await api.wait_for_bot_messages(1, 2)
         await api.wait_for_bot_messages(2, 2)
-        elapsed = time.monotonic() - started
 
     assert replies(api, 1) == ["甲0", "甲1"] and replies(api, 2) == ["乙0", "乙1"]
     assert recorder.overlap(1, 1) == 0, "one chat's handlers never overlap"
-    assert recorder.overlap(1, 2) >= 0.3, "the two chats ran side by side (ideal overlap 0.4 s)"
-    assert elapsed < 0.7, f"serial would take 0.8 s, took {elapsed:.2f} s"
+    # Counts, not timings (a loaded machine stretches any duration): the two chats ran at the same time.
+    assert recorder.most_running == 2, f"{recorder.most_running} handler(s) ran at once"
     assert recorder.errors == []
 
 
@@ -231,31 +229,33 @@ async def test_per_chat_state_is_dropped_once_chats_go_idle(api: FakeBotApi) -> 
     assert processor.active_chats == 0 and processor.running == 0
 
 
-async def test_twenty_chats_behind_50ms_of_api_latency_are_answered_far_faster_than_one_by_one(
+async def test_twenty_chats_behind_50ms_of_api_latency_are_handled_side_by_side_not_one_by_one(
     api: FakeBotApi,
 ) -> None:
     api.latency = 0.05
 
-    async def answer_all(app: App) -> float:
+    async def most_running(app: App, recorder: Recorder) -> int:
+        """Handlers running at once while 20 chats are answered (a count: no timing is asserted)."""
         api.calls.clear()
         async with running(app):
-            started = time.monotonic()
             for chat_id in range(1, 21):
                 api.send_text(chat_id, "你好")
             await api.wait_until(
                 lambda: len(api.calls_to("sendMessage")) == 20 and all(c.status for c in api.calls_to("sendMessage")),
-                timeout=10,
+                timeout=20,
                 what="20 answers",
             )
-            return time.monotonic() - started
+        return recorder.most_running
 
-    one_by_one = await answer_all(Recorder().install(api.application_builder().build()))
-    per_chat = await answer_all(
-        Recorder().install(api.application_builder().concurrent_updates(PerChatUpdateProcessor()).build())
+    serial = Recorder()
+    per_chat = Recorder()
+    one_by_one = await most_running(serial.install(api.application_builder().build()), serial)
+    side_by_side = await most_running(
+        per_chat.install(api.application_builder().concurrent_updates(PerChatUpdateProcessor()).build()), per_chat
     )
 
-    assert one_by_one >= 20 * 0.05
-    assert per_chat < one_by_one / 4, f"one by one {one_by_one:.2f} s, per chat {per_chat:.2f} s"
+    assert one_by_one == 1
+    assert side_by_side >= 10, f"only {side_by_side} of 20 chats were handled at once"
 
 
 def _update(update_id: int, chat_id: int) -> Update:

@@ -1,0 +1,218 @@
+"""What an answer still depends on: the quote engine decides, the dialog only asks.
+
+`next_need(quotes, known)` returns either the finished quote or the one thing to ask next (the place, the payment
+date, the birth date or only its exact day, the statuses, which kind of a status, local registration, a fact).
+Nothing is asked that cannot change the answer: no statuses where the answer is free anyway, no exact birth date
+where every day of the year (or of the age said) gives the same answer, no 低保 class where every class pays the
+same (the engine's refinement check)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Literal
+
+from bot.errors import NotCoveredError, UserInputError
+from bot.policy.model import PolicyDocument
+from bot.policy.vocabulary import Refinement
+from bot.quote.categories import RefinementNeeded
+from bot.quote.engine import QuoteEngine, uses_birth
+from bot.quote.result import MissingFact, Quote, QuoteRequest
+
+NeedKind = Literal["region", "payment_date", "birth", "birth_after_payment", "categories", "refine", "hukou",
+                   "fact", "date_not_covered", "not_covered", "cannot_answer", "quote"]
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the resident has told so far (None: not said)."""
+
+    region: str | None = None
+    payment_date: date | None = None
+    birth: date | None = None
+    birth_range: tuple[date, date] | None = None  # a year or an age: the birth date lies in this range
+    categories: tuple[str, ...] | None = None
+    local_hukou: bool | None = None
+    facts: tuple[tuple[str, bool], ...] = ()
+    reference: bool = False  # the resident accepted an answer from the newest document for a later date
+
+
+@dataclass
+class Need:
+    kind: NeedKind
+    quote: Quote | None = None
+    document: PolicyDocument | None = None
+    refinement: Refinement | None = None
+    fact: MissingFact | None = None
+    error: UserInputError | NotCoveredError | None = None
+    exact_birth: bool = False  # the year (or age) is known; only the exact day is missing
+    statuses_cannot_matter: bool = False
+    birth_used: date | None = None  # the birth date the quote was computed with (a range's representative)
+    notes: list[str] = field(default_factory=list)
+
+
+def request_for(known: Known, categories: tuple[str, ...] | None = None, local_hukou: bool | None = None,
+                birth: date | None = None) -> QuoteRequest:
+    assert known.region is not None and known.payment_date is not None
+    hukou = known.local_hukou if local_hukou is None else local_hukou
+    return QuoteRequest(
+        region=known.region,
+        birth=birth or known.birth,
+        payment_date=known.payment_date,
+        categories=(known.categories or ()) if categories is None else categories,
+        facts=known.facts,
+        local_hukou=True if hukou is None else hukou,
+        reference=known.reference,
+    )
+
+
+def _figures(quote: Quote) -> tuple[object, ...]:
+    return (quote.personal_payment, quote.subsidy, quote.deadline, quote.payable_on_date, quote.benefit_start,
+            quote.path, quote.standard_fee)
+
+
+def birth_within(quotes: QuoteEngine, known: Known, document: PolicyDocument) -> date | None:
+    """A birth date that stands for the whole of `known.birth_range` when every date in it gives the same answer
+    (None when the exact day matters). Checked at the range's ends and on both sides of every age threshold of
+    the document that falls inside it; a range near the payment date (a baby) always needs the exact day."""
+    assert known.birth_range is not None and known.payment_date is not None
+    earliest, latest = known.birth_range
+    latest = min(latest, known.payment_date)
+    if earliest > latest:
+        return None
+    if latest >= known.payment_date - timedelta(days=2 * 366):
+        return None  # newborn rules count days from birth
+    candidates = {earliest, latest}
+    for category in document.categories:
+        limit = category.born_on_or_before
+        if limit is not None and earliest <= limit <= latest:
+            candidates.add(limit)
+            if limit + timedelta(days=1) <= latest:
+                candidates.add(limit + timedelta(days=1))
+    outcomes: set[tuple[object, ...]] = set()
+    for birth in sorted(candidates):
+        try:
+            quote = quotes.quote(request_for(known, birth=birth, categories=known.categories or ()))
+        except RefinementNeeded:
+            outcomes.add(("refine",))
+            continue
+        except (UserInputError, NotCoveredError):
+            return None
+        outcomes.add(_figures(quote))
+        hukou = quotes.hukou_matters(request_for(known, birth=birth, categories=known.categories or ()))
+        outcomes.add(("hukou", hukou))
+    if len([o for o in outcomes if o[0] != "hukou"]) > 1 or len([o for o in outcomes if o[0] == "hukou"]) > 1:
+        return None
+    return latest
+
+
+def statuses_cannot_matter(quotes: QuoteEngine, known: Known) -> bool:
+    """True when the answer is the same whatever the statuses (a newborn's free first year)."""
+    try:
+        quote = quotes.quote(request_for(known, categories=()))
+    except (UserInputError, NotCoveredError, RefinementNeeded):
+        return False
+    return quote.personal_payment == 0 and quote.winning_category is None
+
+
+CHILD_AGE = 16  # below it, only statuses that change the child's answer are offered (checked quote by quote)
+# Situations only an adult (or a school leaver) can be in: never offered to a baby or a child.
+_MINIMUM_AGE = {"new_university_student": 14, "laid_off_worker": 16, "lapsed_employee_insurance": 16,
+                "discharged_veteran": 16, "released_prisoner": 14, "youfu": 0}
+
+
+def _age(known: Known) -> int | None:
+    if known.birth is None or known.payment_date is None:
+        return None
+    paid, born = known.payment_date, known.birth
+    return paid.year - born.year - ((paid.month, paid.day) < (born.month, born.day))
+
+
+def statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str]) -> list[str]:
+    """Of `terms`, those that alone change a child's answer (a newborn is not offered 刑满释放人员 nor a status
+    that its free first year makes irrelevant). While local registration is unknown, a status counts if it
+    changes the answer either way. An adult is offered every status the document has a rule for."""
+    age = _age(known)
+    if age is None or age >= CHILD_AGE:
+        return terms  # an adult may be in any of them: the document's categories decide
+    hukou_cases = (known.local_hukou,) if known.local_hukou is not None else (True, False)
+    kept = []
+    for term in terms:
+        if age < _MINIMUM_AGE.get(term, 0):
+            continue
+        if any(_changes_answer(quotes, replace(known, local_hukou=hukou), term) for hukou in hukou_cases):
+            kept.append(term)
+    return kept
+
+
+def _changes_answer(quotes: QuoteEngine, known: Known, term: str) -> bool:
+    try:
+        base = _figures(quotes.quote(request_for(known, categories=())))
+    except (UserInputError, NotCoveredError):
+        return True
+    try:
+        return _figures(quotes.quote(request_for(known, categories=(term,)))) != base
+    except (UserInputError, NotCoveredError):
+        return True  # RefinementNeeded included: its kinds differ
+
+
+def _hukou_matters(quotes: QuoteEngine, known: Known) -> bool:
+    """Whether local registration changes the answer. A broad status whose kinds all give the same answer
+    (山丹: 特困 + any class of 低保) is not a reason to ask which kind: each kind is checked instead."""
+    try:
+        return quotes.hukou_matters(request_for(known, local_hukou=True))
+    except RefinementNeeded as needed:
+        quotes.quote(request_for(known))  # raises RefinementNeeded again when the kind changes the answer
+        term = needed.refinement.term
+        categories = known.categories or ()
+        return any(
+            quotes.hukou_matters(request_for(
+                known, local_hukou=True, categories=tuple(option if t == term else t for t in categories)))
+            for option in needed.refinement.options
+        )
+
+
+def next_need(quotes: QuoteEngine, known: Known) -> Need:
+    """The answer, or the one thing it still depends on."""
+    if known.region is None:
+        return Need("region")
+    if known.payment_date is None:
+        return Need("payment_date")
+    paid = known.payment_date
+    try:
+        document, on = quotes.document_on(known.region, known.payment_date, known.reference)
+    except NotCoveredError as error:
+        return Need("date_not_covered", error=error)
+    birth_used = known.birth
+    if known.birth is None and uses_birth(document, on):
+        if known.birth_range is None:
+            return Need("birth", document=document)
+        birth_used = birth_within(quotes, known, document)
+        if birth_used is None:
+            return Need("birth", document=document, exact_birth=True)
+        known = replace(known, birth=birth_used)
+    if known.birth is not None and known.birth > paid:
+        return Need("birth_after_payment", error=UserInputError("birth", "出生日期晚于缴费日期", example="1958年3月2日"))
+    if known.categories is None:
+        if statuses_cannot_matter(quotes, known):
+            known = replace(known, categories=())
+            cannot = True
+        else:
+            return Need("categories", document=document)
+    else:
+        cannot = False
+    try:
+        if known.local_hukou is None and _hukou_matters(quotes, known):
+            return Need("hukou", document=document)
+        quote = quotes.quote(request_for(known))
+    except RefinementNeeded as needed:
+        return Need("refine", document=document, refinement=needed.refinement)
+    except NotCoveredError as error:
+        return Need("not_covered", error=error)
+    except UserInputError as error:
+        return Need("cannot_answer", error=error)
+    asked = dict(known.facts)
+    for missing in quote.missing_facts:
+        if missing.id not in asked:
+            return Need("fact", document=document, fact=missing)
+    return Need("quote", quote=quote, document=document, statuses_cannot_matter=cannot, birth_used=birth_used)

@@ -1,0 +1,188 @@
+"""Dates inside a message, each with its role: a birth date or a payment date.
+
+The role comes from cue words in the same clause (生 / 出生 / 岁 / 年生的 → birth; 交 / 缴 / 哪天 / 打算 → payment);
+only when there is none, from the question being answered. A birthday without a year ("3月2号生的") is kept to
+ask for the year, never read as this year; a year alone ("八零年的") or an age ("65岁", "今年70了") gives a range
+of birth dates. "下个月初", "月底", "过两天" resolve against today."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.errors import UserInputError
+from bot.parsing.dates import date_kinds, parse_birth_date, parse_payment_date, read_numerals
+from bot.understanding.result import DateRole
+
+# Clauses: at punctuation, after a birth phrase (…生的), before a payment phrase (打算…, or 明天… right after 生).
+_CLAUSE = re.compile(
+    r"(?:[,;!?，。；！？\s]|\.(?!\d))+|(?<=生的)|(?<=出生的)|(?=打算|准备|计划|想在|要在|想)"
+    r"|(?<=生)(?=明天|后天|今天|下个?月|下周|这个?月|月底|过两天|过几天)"
+)
+_BIRTH_CUE = re.compile(
+    r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年的|出生|生日|生的|年生|月生|号生|日生|生人|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
+    r"|今年\d{1,3}了?$|今年\d{1,3}[^\d年月]"
+)
+_PAY_CUE = re.compile(r"交|缴|付|办|打算|准备|计划|哪天|去|续|买|参保|转账")
+_AGE = re.compile(r"(?<![\d年月])(\d{1,3})周?岁|今年(\d{1,3})(?![\d年月号日])(?:了|岁)?")
+_YEAR_ONLY = re.compile(r"(?<!\d)(\d{4}|\d{2})年(?!\d{1,2}月)(?:的|生|出生|生人|人)?")
+_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]?")
+# Colloquial times the strict parser refuses, rewritten to a day it reads.
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(下下|下|这|本)个?月初"), r"\1个月1号"),
+    (re.compile(r"(下下|下|这|本)个?月中旬?"), r"\1个月15号"),
+    (re.compile(r"过(?:两|2)天|过一两天|这两天"), "2天后"),
+)
+_BOUNDARY = re.compile(r"(?:号|日|底|月|天)(?:以后|之后|以前|之前|前|后|过后)")
+_ASKS = re.compile(r"吗|能不能|可不可以|还能|行不行|可以不|怎么办")
+_CONCRETE = {"ymd", "sep", "compact", "yy", "relyear", "md", "relmonth", "monthend", "weekday", "offset", "after",
+             "relday", "day"}
+_HINT_PROBLEMS = {"lunar", "vym", "vm"}
+
+
+@dataclass
+class DateReading:
+    role: DateRole
+    start: int
+    end: int
+    day: date | None = None
+    birth_range: tuple[date, date] | None = None
+    month_day: tuple[int, int] | None = None
+    problem: UserInputError | None = None
+
+
+def _rewrite(text: str, today: date) -> str:
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    # A bare 月初 / 月中: this month's if still ahead, otherwise next month's.
+    if re.search(r"(?<![个月下这本上])月初", text):
+        text = re.sub(r"(?<![个月下这本上])月初", "这个月1号" if today.day == 1 else "下个月1号", text)
+    if re.search(r"(?<![个月下这本上])月中", text):
+        text = re.sub(r"(?<![个月下这本上])月中旬?", "这个月15号" if today.day <= 15 else "下个月15号", text)
+    return text
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for match in _CLAUSE.finditer(text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = max(start, match.end())
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _age_range(age: int, today: date) -> tuple[date, date] | None:
+    if not 0 <= age <= 120:
+        return None
+    latest = _years_before(today, age)
+    earliest = _years_before(today, age + 1) + timedelta(days=1)
+    return earliest, latest
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _role(clause: str, step: str, today: date) -> DateRole | None:
+    birth = _BIRTH_CUE.search(clause)
+    pay = _PAY_CUE.search(clause)
+    if birth and not pay:
+        return "birth"
+    if pay and not birth:
+        return "payment"
+    if birth and pay:
+        # "58年生的，明天交" split already; within one clause the cue nearest a birth word wins for 生.
+        return "birth" if "生" in clause[birth.start():birth.end()] and birth.start() < pay.start() else "payment"
+    if step == "birth":
+        return "birth"
+    if step == "payment_date":
+        # A date decades ago answers another question: the resident gave their birth date. (A past payment date
+        # within a few years is kept as one: the answer then says which documents cover it.)
+        try:
+            return "birth" if parse_birth_date(clause, today=today).year < today.year - 10 else "payment"
+        except UserInputError:
+            return "payment"
+    return None
+
+
+def read_dates(text: str, step: str, today: date) -> list[DateReading]:
+    """Every date-like clause of `text` (simplified) with its role; ones with no role and no step are read by
+    plausibility: a date more than a year ago is a birth date, a near one a payment date."""
+    readings: list[DateReading] = []
+    for start, end in _clauses(text):
+        raw = text[start:end]
+        kinds = date_kinds(raw)
+        clause = read_numerals(raw)
+        age = _AGE.search(clause)
+        if not kinds and not age:
+            continue
+        if _BOUNDARY.search(clause) and (_ASKS.search(raw) or "?" in text):
+            continue  # "12月31号以后还能交吗": a question about a limit, not the resident's date
+        role = _role(clause, step, today)
+        if role is None and step in ("hukou", "fact", "confirm_region"):
+            continue  # "超过90天了" answers the question; it names no date
+        if age and (role in (None, "birth")) and not (kinds & (_CONCRETE - {"day"})):
+            value = int(age.group(1) or age.group(2))
+            span = _age_range(value, today)
+            if span is not None and (age.group(1) or step == "birth" or "了" in clause or "岁" in clause):
+                readings.append(DateReading("birth", start, end, birth_range=span))
+                continue
+        concrete = kinds & _CONCRETE
+        if role is None:
+            if not concrete:
+                continue
+            role = _plausible_role(clause, today)
+            if role is None:
+                continue
+        if role == "birth":
+            readings.append(_birth(clause, kinds, start, end, today, step))
+        else:
+            reading = _payment(clause, kinds, start, end, today, step)
+            if reading is not None:
+                readings.append(reading)
+    return readings
+
+
+def _plausible_role(clause: str, today: date) -> DateRole | None:
+    try:
+        day = parse_birth_date(clause, today=today)
+    except UserInputError:
+        return "payment"
+    return "birth" if day < today - timedelta(days=366) else "payment"
+
+
+def _birth(clause: str, kinds: set[str], start: int, end: int, today: date, step: str) -> DateReading:
+    if "lunar" not in kinds and not kinds & {"ymd", "sep", "compact", "yy", "relyear"}:
+        month_day = _MONTH_DAY.search(clause)
+        if month_day and "md" in kinds:
+            return DateReading("birth", start, end, month_day=(int(month_day.group(1)), int(month_day.group(2))))
+        year = _YEAR_ONLY.search(clause)
+        if year and kinds <= {"vy", "vague", "age"}:
+            value = int(year.group(1))
+            if value < 100:
+                value = today.year - (today.year - value) % 100
+            if 1900 <= value <= today.year:
+                last = min(date(value, 12, 31), today)
+                return DateReading("birth", start, end, birth_range=(date(value, 1, 1), last))
+    try:
+        return DateReading("birth", start, end, day=parse_birth_date(clause, today=today))
+    except UserInputError as error:
+        return DateReading("birth", start, end, problem=error)
+
+
+def _payment(clause: str, kinds: set[str], start: int, end: int, today: date, step: str) -> DateReading | None:
+    rewritten = _rewrite(clause, today)
+    kinds = date_kinds(rewritten)
+    if not kinds & _CONCRETE and not kinds & _HINT_PROBLEMS and step != "payment_date":
+        return None  # "什么时候能报销": a question, not a date
+    try:
+        return DateReading("payment", start, end, day=parse_payment_date(rewritten, today=today))
+    except UserInputError as error:
+        return DateReading("payment", start, end, problem=error)

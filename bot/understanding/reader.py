@@ -1,0 +1,137 @@
+"""One reader for every message at every step: what the message says, whatever question it answers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.errors import NotCoveredError, UserInputError
+from bot.policy.places import PlaceIndex
+from bot.policy.vocabulary import VocabularyIndex
+from bot.textnorm import simplify
+from bot.understanding.commands import read_command
+from bot.understanding.dates import DateReading, read_dates
+from bot.understanding.result import Found, Understanding
+from bot.understanding.sounds import SoundIndex
+from bot.understanding.statuses import StatusReader
+from bot.understanding.yesno import read_local_hukou, read_yes_no
+
+MAX_CHARS = 500
+_QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥时|咋|吗|哪|能不能|可不可以|是否|为什么|为啥|几号|何时|要不要|需不需要")
+_CORRECTION = re.compile(r"^(?:不对|不是不是|错了|搞错了|说错了|弄错了|更正|纠正)|其实|应该是|改成|改为|刚才|重新说")
+_NEGATED_PLACE = re.compile(r"(?:不是|不在|并非|而不是)[^,.;!?，。；！？\s是]{1,12}")
+# Steps whose question is answered by yes or no.
+YES_NO_STEPS = frozenset({"hukou", "fact", "confirm_region"})
+
+
+class Reader:
+    def __init__(self, places: PlaceIndex, vocabulary: VocabularyIndex) -> None:
+        self.places = places
+        self.statuses = StatusReader(vocabulary)
+        self._place_sounds = SoundIndex(
+            {name: jurisdiction for name, (jurisdiction, subunit) in places.names.items()
+             if subunit is None and len(name) >= 2 and name != "前旗"}
+        )
+
+    def understand(self, text: str, step: str, today: date) -> Understanding:
+        """Everything `text` says. `step` is the question it answers ("region", "birth", "categories", "done" …);
+        it only decides what a date with no cue word is, and whether a bare 没有 / 是 answers the question."""
+        simple = simplify(text.strip()[:MAX_CHARS])
+        result = Understanding(simple)
+        result.command = read_command(simple)
+        if result.command is not None:
+            return result
+        result.question = _QUESTION.search(simple) is not None
+        result.correction = _CORRECTION.search(simple) is not None
+        taken = [False] * len(simple)
+        self._place(simple, result, taken)
+        for reading in read_dates(simple, step, today):
+            if any(taken[reading.start:reading.end]) and reading.day is None:
+                continue
+            self._date(reading, result)
+        if result.birth_month_day is not None and result.birth_range is not None and result.birth is None:
+            # "3月2号生的，58年": the day and the year in two pieces.
+            month, day = result.birth_month_day.value
+            earliest, latest = result.birth_range.value
+            if earliest.year == latest.year:
+                try:
+                    born = date(earliest.year, month, day)
+                except ValueError:
+                    born = None
+                if born is not None:
+                    start = min(result.birth_month_day.start, result.birth_range.start)
+                    end = max(result.birth_month_day.end, result.birth_range.end)
+                    result.birth = Found(born, start, end)
+                    result.birth_month_day = result.birth_range = None
+        hukou = read_local_hukou(simple)
+        if hukou is not None:
+            value, start, end = hukou
+            result.local_hukou = Found(value, start, end)
+            taken[start:end] = [True] * (end - start)
+        date_taken = list(taken)
+        for found in (result.payment_date, result.birth, result.birth_range, result.birth_month_day):
+            if found is not None:
+                date_taken[found.start:found.end] = [True] * (found.end - found.start)
+        statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"))
+        result.statuses = statuses.statuses
+        result.removed = statuses.removed
+        result.status_mode = statuses.mode
+        result.no_status = statuses.none
+        result.status_unknown = statuses.unknown
+        result.ambiguous_status = statuses.ambiguous
+        result.unknown_words = statuses.leftovers
+        if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None:
+            answer = read_yes_no(simple)
+            if answer is not None:
+                result.yes_no = Found(answer, 0, len(simple))
+        return result
+
+    def _place(self, text: str, result: Understanding, taken: list[bool]) -> None:
+        try:
+            located = self.places.locate(text)
+        except UserInputError as error:
+            # "不是沁源，是朔州": the place said with 不是 is the one being corrected away.
+            masked = _NEGATED_PLACE.sub(lambda m: " " * len(m.group()), text)
+            try:
+                located = self.places.locate(masked) if masked != text else None
+            except (NotCoveredError, UserInputError):
+                located = None
+            if located is None:
+                result.region_problem = error
+                return
+        except NotCoveredError as error:
+            result.region_problem = error
+            return
+        if located is not None:
+            result.region = Found(located.match.jurisdiction, located.start, located.end)
+            result.subunit = located.match.subunit
+            taken[located.start:located.end] = [True] * (located.end - located.start)
+            return
+        partly = self.places.partly_covered(text)
+        if partly is not None:
+            result.region_problem = partly
+            return
+        for hit in self._place_sounds.find(text):
+            if hit.typed_pinyin:
+                result.region = Found(hit.value, hit.start, hit.end)
+            else:
+                result.region_guess = Found(hit.value, hit.start, hit.end)
+            taken[hit.start:hit.end] = [True] * (hit.end - hit.start)
+            return
+
+    @staticmethod
+    def _date(reading: DateReading, result: Understanding) -> None:
+        span = (reading.start, reading.end)
+        if reading.problem is not None:
+            if result.date_problem is None:
+                result.date_problem = reading.problem
+                result.date_problem_role = reading.role
+            return
+        if reading.role == "payment" and reading.day is not None:
+            result.payment_date = Found(reading.day, *span)
+        elif reading.day is not None:
+            result.birth = Found(reading.day, *span)
+        elif reading.birth_range is not None:
+            result.birth_range = Found(reading.birth_range, *span)
+        elif reading.month_day is not None:
+            result.birth_month_day = Found(reading.month_day, *span)

@@ -1,0 +1,149 @@
+"""Statuses in residents' own words, inside any message: 俺家是低保户, 残疾证二级, 肢体二级, 防返贫监测户, and
+"none" said as 普通农民 / 啥也不是 / 都不是吧. Negated statuses ("我现在不是低保了", "低保取消了") are removals;
+"不知道" is neither a status nor "none"; 困难户 could be several statuses, so the resident is asked which."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.policy.vocabulary import VocabularyIndex
+from bot.understanding.result import Found, StatusMode
+from bot.understanding.sounds import SoundIndex
+
+# Disability grades in the forms residents use: 残疾证二级, 肢体二级, 二级肢体残疾, 视力一级, 残疾二级.
+_KINDS = r"(?:肢体|视力|听力|言语|语言|智力|精神|多重|视|听|肢)"
+_GRADE = r"([一二三四1234])"
+_DISABILITY = re.compile(
+    rf"(?:残疾证?|残疾人证?|残联|{_KINDS}(?:残疾)?)(?:是|为|有|上写的?|等级)?{_GRADE}级(?:残疾人?)?"
+    rf"|{_GRADE}级(?:的)?(?:重度|中度|轻度)?{_KINDS}?(?:残疾人?|残)"
+)
+# The class of rural 低保 said around the word: 农村低保一类, 低保二类户, 三类的低保.
+_DIBAO_CLASS = re.compile(
+    r"(?:农村)?低保(?:户)?(?:是|为|属于)?(?:第)?([一二三四1234])类|(?:第)?([一二三四1234])类(?:的)?(?:农村)?低保"
+)
+_CLASS_TERMS = {"一": "dibao_rural_1", "1": "dibao_rural_1", "二": "dibao_rural_2", "2": "dibao_rural_2",
+                "三": "dibao_rural_3", "3": "dibao_rural_3", "四": "dibao_rural_4", "4": "dibao_rural_4"}
+_GRADE_TERMS = {"一": "severe_disability", "1": "severe_disability", "二": "severe_disability",
+                "2": "severe_disability", "三": "mild_disability", "3": "mild_disability",
+                "四": "mild_disability", "4": "mild_disability"}
+
+# Words that name more than one status: the resident is asked which they mean.
+AMBIGUOUS: dict[str, tuple[str, ...]] = {
+    "困难户": ("tekun", "dibao", "dibao_edge", "monitored"),
+    "困难家庭": ("tekun", "dibao", "dibao_edge", "monitored"),
+    "贫困家庭": ("poverty_alleviated", "dibao", "monitored"),
+    "特殊困难": ("tekun", "dibao", "monitored"),
+}
+
+# "None", said in any message (普通农民 is never a status); bare 没有/不是 only as the answer to the question.
+_NONE_ANYWHERE = re.compile(
+    r"(?:普通|一般)(?:的)?(?:农民|农户|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
+    r"|啥(?:也|都)不是|什么(?:也|都)不是|啥(?:也|都)没有|什么(?:身份|类别)?(?:也|都)没有|都不是|都没有|一样都不是"
+    r"|没有(?:任何|什么|啥)?(?:特殊)?(?:身份|类别)|没(?:啥|什么)(?:特殊)?(?:身份|类别)?|不属于(?:任何|这些|以上)"
+    r"|没有享受|没享受|啥都没|无特殊"
+)
+_NONE_AS_ANSWER = re.compile(r"^(?:没有|没|无|不是|否|没得|冇|都无|木有|没有的|不是的|都没|普通|一般|没有吧|不是吧)$")
+_UNKNOWN = re.compile(r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知")
+
+_NEGATION_BEFORE = re.compile(
+    r"(?:不是|不再是|不属于|不算|没有|没|不|非|取消了|退出了|去掉|删掉|删除)(?:了)?(?:我们?家?|家里)?"
+    r"(?:的|是)?$"
+)
+_NEGATION_AFTER = re.compile(
+    r"^(?:户|对象|人员)?(?:已经|早就|早)?(?:取消|没了|停了|退了|不是了|被取消|撤销|撤了|取消了|没有了|到期)"
+)
+_ADD = re.compile(r"也是|还是|另外|对了|还有|同时|也有|也算|还算|而且|并且|外加|也属于|还属于")
+_REPLACE = re.compile(r"不对|搞错|弄错|说错|错了|其实是|应该是|改成|改为|更正|重新说")
+_FILLER = re.compile(
+    r"俺家|我家|我们家|家里|俺们|我们|我是|俺是|属于|就是|也是|还是|是的|户口|身份|类别|情况|的话|我|俺|咱|家|是|的|吧|啊|呢"
+    r"|了|和|跟|与|及|还有|也|都|嗯|哦|这|那|个|有|对|现在|以前|原来|已经|不过|但是|其实"
+)
+
+
+@dataclass
+class StatusReading:
+    statuses: list[Found[str]] = field(default_factory=list)
+    removed: list[Found[str]] = field(default_factory=list)
+    mode: StatusMode | None = None
+    none: bool = False
+    unknown: bool = False
+    ambiguous: Found[tuple[str, ...]] | None = None
+    leftovers: list[str] = field(default_factory=list)
+
+
+class StatusReader:
+    def __init__(self, vocabulary: VocabularyIndex) -> None:
+        self.vocabulary = vocabulary
+        words: dict[str, str] = {}
+        for term in vocabulary.terms.values():
+            for word in [term.name, *term.synonyms]:
+                words[word] = term.id
+        self._words = words
+        # One alternation, longest words first: at each position the longest known word wins (二级及以上残疾
+        # is not read as 二级残疾 + 及 + 以上).
+        self._pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+        self._sounds = SoundIndex(words)
+
+    def read(self, text: str, taken: list[bool], as_answer: bool) -> StatusReading:
+        """Statuses in `text` (simplified), outside the `taken` spans (place, dates); marks what it uses.
+
+        `as_answer`: the message answers the status question, so bare 没有 / 不是 mean "none"."""
+        reading = StatusReading()
+        claims: list[tuple[int, int, str]] = []
+
+        def claim(start: int, end: int, term: str) -> None:
+            claims.append((start, end, term))
+            taken[start:end] = [True] * (end - start)
+
+        for match in _DISABILITY.finditer(text):
+            if not any(taken[match.start():match.end()]):
+                grade = match.group(1) or match.group(2)
+                claim(match.start(), match.end(), _GRADE_TERMS[grade])
+        for match in _DIBAO_CLASS.finditer(text):
+            if not any(taken[match.start():match.end()]):
+                claim(match.start(), match.end(), _CLASS_TERMS[match.group(1) or match.group(2)])
+        for match in self._pattern.finditer(text):
+            start, end = match.span()
+            if not any(taken[start:end]):
+                claim(start, end, self._words[match.group()])
+        for word, options in AMBIGUOUS.items():  # after the known words: 突发严重困难户 is not 困难户
+            start = text.find(word)
+            if start >= 0 and not any(taken[start:start + len(word)]):
+                reading.ambiguous = Found(options, start, start + len(word))
+                taken[start:start + len(word)] = [True] * len(word)
+        if not claims:
+            for hit in self._sounds.find(text, taken):
+                claim(hit.start, hit.end, hit.value)
+        unknown = _UNKNOWN.search(text)
+        doubted = False
+        for start, end, term in sorted(claims):
+            before = text[max(0, start - 8):start]
+            after = text[end:end + 8]
+            if before.endswith(("是不是", "算不算", "有没有")):
+                doubted = True  # "不知道是不是低保", "有没有低保": a doubt, not a claim either way
+            elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
+                reading.removed.append(Found(term, start, end))
+            elif unknown is not None and ("是不是" in text or "算不算" in text or unknown.start() < start):
+                doubted = True
+                continue  # "不知道是不是低保": not a claim
+            else:
+                reading.statuses.append(Found(term, start, end))
+        if unknown is not None and not reading.statuses and (as_answer or doubted):
+            reading.unknown = True
+        if not reading.statuses and not reading.removed and not reading.unknown and reading.ambiguous is None:
+            rest = "".join(c if not t else " " for c, t in zip(text, taken, strict=True))
+            bare = re.sub(r"[\s,.!?;:，。！？；：、~～]+", "", rest)
+            if _NONE_ANYWHERE.search(rest) or (as_answer and _NONE_AS_ANSWER.match(bare)):
+                reading.none = True
+        if reading.statuses or reading.removed:
+            if _REPLACE.search(text):
+                reading.mode = "replace"
+            elif _ADD.search(text):
+                reading.mode = "add"
+        if as_answer and not (reading.statuses or reading.removed or reading.none or reading.unknown
+                              or reading.ambiguous):
+            rest = "".join(c if not t else " " for c, t in zip(text, taken, strict=True))
+            rest = _FILLER.sub(" ", rest)
+            reading.leftovers = [w for w in re.split(r"[\s,.!?;:，。！？；：、~～0-9a-z]+", rest) if len(w) >= 2]
+        return reading

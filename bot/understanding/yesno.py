@@ -1,0 +1,45 @@
+"""Yes or no said in residents' words: "是的吧", "登记过了", "没去登记", "还没到90天", "本地户口"."""
+
+from __future__ import annotations
+
+import re
+
+_PUNCTUATION = re.compile(r"[\s,.!?;:，。！？；：、~～]+")
+# "Within the limit" said as a negation of passing it: an answer of yes to "还在90天以内吗？".
+_WITHIN = re.compile(r"(?:没|没有|不|未|还没|还没有)(?:到|超过|超|过|满)|不到|以内|之内|还在")
+_PAST_LIMIT = re.compile(r"超过|超了|已经过了|早过了|过了\d*天|满了|早就|好久了|好几个月|半年|一年多")
+_NO = re.compile(r"不是|不对|不行|不在|没有|没|未|否|不|非|外地|别的地方|\bno\b|^n$")
+_YES = re.compile(
+    r"是|对|嗯|恩|好|行|有|在|可以|没错|当然|肯定|登记|办了|办过|去过|已经|本地|当地|\byes\b|^y$|^ok$|^ja$|^shi$"
+)
+
+
+def read_yes_no(text: str) -> bool | None:
+    """True, False, or None when the message is neither (or both, as in "是不是")."""
+    cleaned = _PUNCTUATION.sub(" ", text.strip().lower()).strip()
+    if not cleaned or len(cleaned) > 30:
+        return None
+    if "是不是" in cleaned or "有没有" in cleaned or "对不对" in cleaned:
+        return None
+    if _WITHIN.search(cleaned):
+        return True
+    if _PAST_LIMIT.search(cleaned):
+        return False
+    if _NO.search(cleaned):
+        return False
+    if _YES.search(cleaned):
+        return True
+    return None
+
+
+_LOCAL = re.compile(r"本地户口|户口在本地|户口就在|户口在这|本地人|当地户口|本地户籍|户籍在本地|是本地的|本地的户口")
+_NOT_LOCAL = re.compile(r"外地户口|户口不在|外地人|户口在外地|不是本地|外地户籍|户籍不在|外省户口|外县户口")
+
+
+def read_local_hukou(text: str) -> tuple[bool, int, int] | None:
+    """Whether the message says the resident's household registration is local, with the span said."""
+    for pattern, value in ((_NOT_LOCAL, False), (_LOCAL, True)):
+        match = pattern.search(text)
+        if match:
+            return value, match.start(), match.end()
+    return None

@@ -1,0 +1,60 @@
+"""The coverage table (policies/faq/coverage.yaml): every passage the documents' data cites has an entry whose
+answer cites it, or a reason no resident asks about it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.faq.coverage import CoverageRow, cited_passages, load_coverage
+from bot.faq.service import FaqService, build_faq_service
+from bot.policy.loader import default_knowledge_base
+from bot.quote.engine import QuoteEngine
+
+KB = default_knowledge_base()
+ROWS = load_coverage()
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def service() -> FaqService:
+    return build_faq_service(QuoteEngine(KB))
+
+
+def test_every_passage_the_data_cites_is_in_the_table() -> None:
+    for document in KB.documents:
+        listed = {row.passage for row in ROWS if row.document == document.id}
+        missing = [quote for quote in cited_passages(document) if quote not in listed]
+        assert missing == [], f"{document.id}: passages no row of coverage.yaml accounts for: {missing}"
+
+
+def test_every_row_names_a_known_document_and_either_an_entry_or_a_reason(service: FaqService) -> None:
+    ids = {document.id for document in KB.documents}
+    for row in ROWS:
+        assert row.document in ids
+        assert (row.entry is None) != (row.not_for_residents is None), row
+        if row.entry is not None:
+            assert row.entry in service.specs, row
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r.entry], ids=lambda r: f"{r.document}-{r.entry}-{r.passage[:12]}")
+def test_the_entry_s_answer_cites_the_passage(service: FaqService, row: CoverageRow) -> None:
+    assert row.entry is not None
+    document = next(d for d in KB.documents if d.id == row.document)
+    region = document.jurisdiction.name
+    if row.status is None:
+        result = service.answer_by_id(row.entry, region)
+    else:
+        result = service.answer_by_id(row.entry, region, status=row.status)
+    passage = _squeeze(row.passage)
+    cited = [_squeeze(source.quote) for source in result.sources]
+    assert any(quote in passage or passage in quote for quote in cited), (row, cited)
+
+
+def test_answer_by_id_refuses_a_status_on_a_topic_that_has_no_status_rules(service: FaqService) -> None:
+    with pytest.raises(KeyError):
+        service.answer_by_id("fee_this_year", "朔州", status="dibao")
