@@ -54,14 +54,28 @@ def visible_length(text: str) -> int:
 def first_message(quote: Quote, output: Format = "text") -> str:
     """The figures, on one screen. References are shortened until the message fits."""
     text = ""
+    offered = bool(choices(quote))
     hint = quote.status_steps[0] if quote.status_steps and not quote.reference else ""
-    # What gives way first when the screen is full: further references, then the status hint.
-    for with_hint, limit in ((True, 3), (True, 1), (False, 1), (False, 0)):
+    common = common_steps(quote)[0] if offered and common_steps(quote) else ""
+    # What gives way first when the screen is full: further references, the step every channel shares, then the
+    # status's instruction; the first reference stays as long as the figures fit.
+    for with_common, with_hint, limit in ((True, True, 3), (True, True, 1), (False, True, 1), (False, False, 1),
+                                          (False, False, 0)):
         text = render("resident/first", output, q=quote, verdict=verdict(quote), next_step=next_step(quote),
-                      references=short_references(quote, limit), hint=hint if with_hint else "")
+                      register_label=register_label(quote),
+                      references=short_references(quote, limit), hint=hint if with_hint else "",
+                      common=common if with_common else "")
         if visible_length(text) <= FIRST_MESSAGE_LIMIT:
             break
     return text
+
+
+def common_steps(quote: Quote) -> list[str]:
+    """Steps every one of several channels shares (冷市镇: 缴费地点必须选择安化县): worth saying before the choice."""
+    if len(quote.channels) < 2:
+        return []
+    first, *others = quote.channels
+    return [step for step in first.steps if all(step in other.steps for other in others)]
 
 
 def details_message(quote: Quote, output: Format = "text") -> str | None:
@@ -84,10 +98,19 @@ def choices(quote: Quote) -> list[Choice]:
     if payable:
         found.extend(Choice(c.id, c.name) for c in quote.channels)
     if quote.channels and payable and quote.registration_steps:
-        found.insert(0, Choice(REGISTER, "参保登记" if quote.registration_required else "首次参保登记"))
+        found.insert(0, Choice(REGISTER, register_label(quote)))
     elif not quote.channels and payable and (quote.registration_steps or quote.status_steps):
-        found.append(Choice(REGISTER, "参保登记" if quote.registration_required else "办理说明"))
+        found.append(Choice(REGISTER, register_label(quote)))
     return found
+
+
+def register_label(quote: Quote) -> str:
+    """The registration button's label: for everyone on the path, for this status, or for new enrolees only."""
+    if quote.registration_required:
+        return "参保登记"
+    if quote.status_steps or quote.channels:
+        return "办理说明" if not quote.channels else "首次参保登记"
+    return "首次参保登记"
 
 
 def channel_message(quote: Quote, channel_id: str, output: Format = "text") -> str:

@@ -153,7 +153,7 @@ def create_app() -> Starlette:
         on_shutdown.append(store.close)
         application = build_application(
             config.token, SharedDialogService(engine, store), base_url=config.base_url,
-            admin_ids=config.admin_ids, engine_in_thread=False,
+            admin_ids=config.admin_ids, engine_in_thread=False, polling=False,
         )
     else:
         from bot.dialog.service import DialogService
@@ -165,7 +165,8 @@ def create_app() -> Starlette:
 
         on_shutdown.append(close_sqlite)
         application = build_application(
-            config.token, DialogService(engine, sqlite), base_url=config.base_url, admin_ids=config.admin_ids
+            config.token, DialogService(engine, sqlite), base_url=config.base_url, admin_ids=config.admin_ids,
+            polling=False,
         )
     return build_app(
         application,

@@ -27,6 +27,7 @@ _UNIT_SUFFIX = ("省", "市", "县", "区", "旗", "盟", "州", "镇", "乡", "
 _BOUNDARY = set(
     "我俺咱你您他她们是在的住到去来回从于属家老乡里啊呀嘛吧呢就也还都那这个人口籍地方边上下了说叫和跟与及或户边"
     "对喂哈嗯哦噢额呃个儿滴噻咧哩嘞撒"
+    "算查问看帮给找想要请替咨询交缴办参医保费钱多少能可以吗么去往朝向自由归"
 )
 
 
@@ -47,11 +48,13 @@ def ancestor_names(full_name: str, name: str) -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
-def conflict_before(prefix: str, ancestors: tuple[str, ...]) -> str | None:
+def conflict_before(prefix: str, ancestors: tuple[str, ...], generic: bool = True) -> str | None:
     """What, right before one of our names, says it is another place; None when nothing does.
 
     `prefix` is the text before the name; `ancestors` are the document's own province/city/county names, which
-    may stand there (山西省长治市沁源县)."""
+    may stand there (山西省长治市沁源县). `generic`: the name is a common kind of name (前旗, 高桥村, 山丹县) that
+    can be the tail of another place's name; a distinctive name (沁源, 朔州) is only refuted by a unit word or a
+    province right before it."""
     stripped = True
     while stripped and prefix:
         stripped = False
@@ -72,6 +75,8 @@ def conflict_before(prefix: str, ancestors: tuple[str, ...]) -> str | None:
         named = next((province for province in PROVINCES if province in prefix), None)
         unit = re.search(r"[\u4e00-\u9fff]{1,3}$", prefix)
         return named or (unit.group() if unit else last)
+    if not generic:
+        return None
     # Our name is the tail of a longer one (鄂托克前旗, 科尔沁右翼前旗): say the longer name's head.
     head = re.search(r"[\u4e00-\u9fff]{1,6}$", prefix)
     return head.group() if head else last

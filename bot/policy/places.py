@@ -84,19 +84,18 @@ class PlaceIndex:
         cleaned = _NOISE.sub("", text)
         if not cleaned:
             raise UserInputError("region", "请告诉我您的参保地（户籍所在地）", example="朔州市、乌拉特前旗、冷市镇南华村")
+        if cleaned in self._names:  # the common case, and the quote engine's: a name exactly
+            jurisdiction, subunit = self._names[cleaned]
+            return PlaceMatch(jurisdiction, cleaned, subunit)
         located = self.locate(text)
         if located is not None:
             return located.match
         located = self.locate(cleaned)  # a name split by spaces or punctuation ("朔 州")
         if located is not None:
             return located.match
-        for parent, jurisdiction in self._parents.items():
-            if parent in cleaned:
-                raise PartlyCoveredError(
-                    "region",
-                    f"本助手只有{parent}{jurisdiction}的政策文件，{parent}其他乡镇的规定不在其中",
-                    suggestions=(jurisdiction,),
-                )
+        partly = self.partly_covered(cleaned)
+        if partly is not None:
+            raise partly
         near = self.near_misses(cleaned)
         raise NotCoveredError(
             "region",
@@ -133,8 +132,14 @@ class PlaceIndex:
         for start, end, name in found:
             # Before the first name, and between names (冷市镇|南华村: nothing; 山丹|四川省|清泉镇: a conflict).
             before = text[:start] if previous_end == 0 else text[previous_end:start]
-            conflict = conflict_before(before, ancestors) if before else None
+            generic = name[-1] in _UNIT_CHARS or self._names[name][1] is not None  # 前旗, 高桥村 (not 沁源)
+            conflict = conflict_before(before, ancestors, generic) if before else None
             if conflict is not None:
+                # 乌拉待前旗 is a typo of ours (offered back), 鄂托克前旗 another banner (refused).
+                near = self.near_misses(conflict + name) if conflict + name in text else []
+                if near and near[0].jurisdiction == jurisdiction and len(near[0].name) > len(name):
+                    raise NotCoveredError(
+                        "region", f"「{conflict + name}」不在本助手覆盖的地区内", suggestions=(jurisdiction,))
                 raise self._conflicting(text[:end], name, conflict, jurisdiction)
             previous_end = end
         subunit = next((self._names[name][1] for _, _, name in found if self._names[name][1]), None)
@@ -145,6 +150,17 @@ class PlaceIndex:
                     raise self._conflicting(text, subunit, province, jurisdiction)
         start, end, best = max(found, key=lambda item: item[1] - item[0])
         return LocatedPlace(PlaceMatch(jurisdiction, best, subunit), found[0][0], found[-1][1])
+
+    def partly_covered(self, text: str) -> PartlyCoveredError | None:
+        """A larger unit only part of which we cover (安化县: only its 冷市镇), named in `text`."""
+        for parent, jurisdiction in self._parents.items():
+            if parent in text:
+                return PartlyCoveredError(
+                    "region",
+                    f"本助手只有{parent}{jurisdiction}的政策文件，{parent}其他乡镇的规定不在其中",
+                    suggestions=(jurisdiction,),
+                )
+        return None
 
     def _conflicting(self, said: str, name: str, conflict: str, jurisdiction: str) -> NotCoveredError:
         said = _NOISE.sub("", said)[-20:]

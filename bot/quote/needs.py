@@ -115,6 +115,7 @@ def statuses_cannot_matter(quotes: QuoteEngine, known: Known) -> bool:
     return quote.personal_payment == 0 and quote.winning_category is None
 
 
+CHILD_AGE = 16  # below it, only statuses that change the child's answer are offered (checked quote by quote)
 # Situations only an adult (or a school leaver) can be in: never offered to a baby or a child.
 _MINIMUM_AGE = {"new_university_student": 14, "laid_off_worker": 16, "lapsed_employee_insurance": 16,
                 "discharged_veteran": 16, "released_prisoner": 14, "youfu": 0}
@@ -128,13 +129,16 @@ def _age(known: Known) -> int | None:
 
 
 def statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str]) -> list[str]:
-    """Of `terms`, those that alone change the answer for this resident (a newborn is not offered 刑满释放人员).
-    While local registration is unknown, a status counts if it changes the answer either way."""
+    """Of `terms`, those that alone change a child's answer (a newborn is not offered 刑满释放人员 nor a status
+    that its free first year makes irrelevant). While local registration is unknown, a status counts if it
+    changes the answer either way. An adult is offered every status the document has a rule for."""
     age = _age(known)
+    if age is None or age >= CHILD_AGE:
+        return terms  # an adult may be in any of them: the document's categories decide
     hukou_cases = (known.local_hukou,) if known.local_hukou is not None else (True, False)
     kept = []
     for term in terms:
-        if age is not None and age < _MINIMUM_AGE.get(term, 0):
+        if age < _MINIMUM_AGE.get(term, 0):
             continue
         if any(_changes_answer(quotes, replace(known, local_hukou=hukou), term) for hukou in hukou_cases):
             kept.append(term)

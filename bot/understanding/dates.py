@@ -15,7 +15,11 @@ from bot.errors import UserInputError
 from bot.parsing.dates import date_kinds, parse_birth_date, parse_payment_date, read_numerals
 from bot.understanding.result import DateRole
 
-_CLAUSE = re.compile(r"[,.;!?，。；！？\s]+|(?<=生的)|(?<=出生)(?!的)|(?<=出生的)|(?=打算|准备|计划|想在|要在|想)")
+# Clauses: at punctuation, after a birth phrase (…生的), before a payment phrase (打算…, or 明天… right after 生).
+_CLAUSE = re.compile(
+    r"(?:[,;!?，。；！？\s]|\.(?!\d))+|(?<=生的)|(?<=出生的)|(?=打算|准备|计划|想在|要在|想)"
+    r"|(?<=生)(?=明天|后天|今天|下个?月|下周|这个?月|月底|过两天|过几天)"
+)
 _BIRTH_CUE = re.compile(
     r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年的|出生|生日|生的|年生|月生|号生|日生|生人|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
     r"|今年\d{1,3}了?$|今年\d{1,3}[^\d年月]"

@@ -13,12 +13,13 @@ from bot.understanding.commands import read_command
 from bot.understanding.dates import DateReading, read_dates
 from bot.understanding.result import Found, Understanding
 from bot.understanding.sounds import SoundIndex
-from bot.understanding.statuses import StatusReader
+from bot.understanding.statuses import UNKNOWN, StatusReader
 from bot.understanding.yesno import read_local_hukou, read_yes_no
 
 MAX_CHARS = 500
 _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥时|咋|吗|哪|能不能|可不可以|是否|为什么|为啥|几号|何时|要不要|需不需要")
 _CORRECTION = re.compile(r"^(?:不对|不是不是|错了|搞错了|说错了|弄错了|更正|纠正)|其实|应该是|改成|改为|刚才|重新说")
+_NEGATED_PLACE = re.compile(r"(?:不是|不在|并非|而不是)[^,.;!?，。；！？\s是]{1,12}")
 # Steps whose question is answered by yes or no.
 YES_NO_STEPS = frozenset({"hukou", "fact", "confirm_region"})
 
@@ -42,12 +43,27 @@ class Reader:
             return result
         result.question = _QUESTION.search(simple) is not None
         result.correction = _CORRECTION.search(simple) is not None
+        result.does_not_know = UNKNOWN.search(simple) is not None
         taken = [False] * len(simple)
         self._place(simple, result, taken)
         for reading in read_dates(simple, step, today):
             if any(taken[reading.start:reading.end]) and reading.day is None:
                 continue
             self._date(reading, result)
+        if result.birth_month_day is not None and result.birth_range is not None and result.birth is None:
+            # "3月2号生的，58年": the day and the year in two pieces.
+            month, day = result.birth_month_day.value
+            earliest, latest = result.birth_range.value
+            if earliest.year == latest.year:
+                try:
+                    born = date(earliest.year, month, day)
+                except ValueError:
+                    born = None
+                if born is not None:
+                    start = min(result.birth_month_day.start, result.birth_range.start)
+                    end = max(result.birth_month_day.end, result.birth_range.end)
+                    result.birth = Found(born, start, end)
+                    result.birth_month_day = result.birth_range = None
         hukou = read_local_hukou(simple)
         if hukou is not None:
             value, start, end = hukou
@@ -74,13 +90,27 @@ class Reader:
     def _place(self, text: str, result: Understanding, taken: list[bool]) -> None:
         try:
             located = self.places.locate(text)
-        except (NotCoveredError, UserInputError) as error:
+        except UserInputError as error:
+            # "不是沁源，是朔州": the place said with 不是 is the one being corrected away.
+            masked = _NEGATED_PLACE.sub(lambda m: " " * len(m.group()), text)
+            try:
+                located = self.places.locate(masked) if masked != text else None
+            except (NotCoveredError, UserInputError):
+                located = None
+            if located is None:
+                result.region_problem = error
+                return
+        except NotCoveredError as error:
             result.region_problem = error
             return
         if located is not None:
             result.region = Found(located.match.jurisdiction, located.start, located.end)
             result.subunit = located.match.subunit
             taken[located.start:located.end] = [True] * (located.end - located.start)
+            return
+        partly = self.places.partly_covered(text)
+        if partly is not None:
+            result.region_problem = partly
             return
         for hit in self._place_sounds.find(text):
             if hit.typed_pinyin:

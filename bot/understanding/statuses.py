@@ -18,6 +18,12 @@ _DISABILITY = re.compile(
     rf"(?:残疾证?|残疾人证?|残联|{_KINDS}(?:残疾)?)(?:是|为|有|上写的?|等级)?{_GRADE}级(?:残疾人?)?"
     rf"|{_GRADE}级(?:的)?(?:重度|中度|轻度)?{_KINDS}?(?:残疾人?|残)"
 )
+# The class of rural 低保 said around the word: 农村低保一类, 低保二类户, 三类的低保.
+_DIBAO_CLASS = re.compile(
+    r"(?:农村)?低保(?:户)?(?:是|为|属于)?(?:第)?([一二三四1234])类|(?:第)?([一二三四1234])类(?:的)?(?:农村)?低保"
+)
+_CLASS_TERMS = {"一": "dibao_rural_1", "1": "dibao_rural_1", "二": "dibao_rural_2", "2": "dibao_rural_2",
+                "三": "dibao_rural_3", "3": "dibao_rural_3", "四": "dibao_rural_4", "4": "dibao_rural_4"}
 _GRADE_TERMS = {"一": "severe_disability", "1": "severe_disability", "二": "severe_disability",
                 "2": "severe_disability", "三": "mild_disability", "3": "mild_disability",
                 "四": "mild_disability", "4": "mild_disability"}
@@ -37,8 +43,8 @@ _NONE_ANYWHERE = re.compile(
     r"|没有(?:任何|什么|啥)?(?:特殊)?(?:身份|类别)|没(?:啥|什么)(?:特殊)?(?:身份|类别)?|不属于(?:任何|这些|以上)"
     r"|没有享受|没享受|啥都没|无特殊"
 )
-_NONE_AS_ANSWER = re.compile(r"^(?:没有|没|无|不是|否|没得|冇|都无|木有|没有的|不是的|都没|普通|一般|没有吧|不是吧)$")
-_UNKNOWN = re.compile(r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知")
+_NONE_AS_ANSWER = re.compile(r"^(?:(?:没有|没|无|不是|否|没得|冇|都无|木有|都没|普通|一般)(?:的|吧|啊|呀|哦)?)+$")
+UNKNOWN = _UNKNOWN = re.compile(r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知")
 
 _NEGATION_BEFORE = re.compile(
     r"(?:不是|不再是|不属于|不算|没有|没|不|非|取消了|退出了|去掉|删掉|删除)(?:了)?(?:我们?家?|家里)?"
@@ -74,7 +80,9 @@ class StatusReader:
             for word in [term.name, *term.synonyms]:
                 words[word] = term.id
         self._words = words
-        self._by_length = sorted(words, key=len, reverse=True)
+        # One alternation, longest words first: at each position the longest known word wins (二级及以上残疾
+        # is not read as 二级残疾 + 及 + 以上).
+        self._pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
         self._sounds = SoundIndex(words)
 
     def read(self, text: str, taken: list[bool], as_answer: bool) -> StatusReading:
@@ -92,18 +100,18 @@ class StatusReader:
             if not any(taken[match.start():match.end()]):
                 grade = match.group(1) or match.group(2)
                 claim(match.start(), match.end(), _GRADE_TERMS[grade])
-        for word, options in AMBIGUOUS.items():
+        for match in _DIBAO_CLASS.finditer(text):
+            if not any(taken[match.start():match.end()]):
+                claim(match.start(), match.end(), _CLASS_TERMS[match.group(1) or match.group(2)])
+        for match in self._pattern.finditer(text):
+            start, end = match.span()
+            if not any(taken[start:end]):
+                claim(start, end, self._words[match.group()])
+        for word, options in AMBIGUOUS.items():  # after the known words: 突发严重困难户 is not 困难户
             start = text.find(word)
             if start >= 0 and not any(taken[start:start + len(word)]):
                 reading.ambiguous = Found(options, start, start + len(word))
                 taken[start:start + len(word)] = [True] * len(word)
-        for word in self._by_length:
-            start = text.find(word)
-            while start >= 0:
-                end = start + len(word)
-                if not any(taken[start:end]):
-                    claim(start, end, self._words[word])
-                start = text.find(word, start + 1)
         if not claims:
             for hit in self._sounds.find(text, taken):
                 claim(hit.start, hit.end, hit.value)
