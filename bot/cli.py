@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -20,6 +21,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that answers a mistyped command with "did you mean" and exits 2 with one line."""
 
     def error(self, message: str) -> NoReturn:
+        message = _QUOTED.sub(lambda m: f"'{clip(m.group(1))}'", message)  # a pasted essay is not echoed whole
         if "invalid choice" in message and self._subparsers is not None:
             typed = message.split("'")[1] if "'" in message else ""
             names = [name for action in self._subparsers._group_actions
@@ -30,17 +32,31 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+ECHO_LIMIT = 40  # characters of a bad argument repeated in its error message
+
+
+def clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """`text` as echoed in an error: at most `limit` characters, then how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}字）"
+
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
 def _iso_or_words(field: str) -> Callable[[str], date]:
     def convert(text: str) -> date:
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-        # Hotline staff may paste what the resident said (2023年9月1日, 九月一号): accept those too.
-        from bot.parsing.dates import parse_birth_date, parse_payment_date
+        from bot.parsing.dates import check_birth_date, parse_birth_date, parse_payment_date
 
-        parse = parse_birth_date if field == "birth" else parse_payment_date
         try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            day = None
+        try:
+            if day is not None:
+                # The ISO form gets the same bounds as any other: no birth before 1900 or after today.
+                return check_birth_date(day, today=date.today()) if field == "birth" else day
+            # Hotline staff may paste what the resident said (2023年9月1日, 九月一号): accept those too.
+            parse = parse_birth_date if field == "birth" else parse_payment_date
             return parse(text, today=date.today())
         except UserInputError as error:
             raise argparse.ArgumentTypeError(f"{error.message}（应为 YYYY-MM-DD，例如 {_EXAMPLES[field]}）") from None
@@ -56,7 +72,8 @@ def _fact(text: str) -> tuple[str, bool]:
     key, sep, value = text.partition("=")
     answers = {"yes": True, "y": True, "是": True, "true": True, "no": False, "n": False, "否": False, "false": False}
     if not sep or value.strip().lower() not in answers:
-        raise argparse.ArgumentTypeError(f"应为 条件=yes 或 条件=no，例如 county_finance_registered=yes，而不是「{text}」")
+        raise argparse.ArgumentTypeError(
+            f"应为 条件=yes 或 条件=no，例如 county_finance_registered=yes，而不是「{clip(text)}」")
     return key.strip(), answers[value.strip().lower()]
 
 
@@ -80,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("--reference", action="store_true",
                        help="for a date after every document: answer from the newest one, marked reference")
 
-    commands.add_parser("check", help="validate every policy file and citation")
+    check = commands.add_parser("check", help="validate every policy file and citation")
+    check.add_argument("--mutations", action="store_true",
+                       help="also change every cited figure once and require check to reject each change")
 
     chat = commands.add_parser("chat", help="chat in the terminal (the console channel)")
     chat.add_argument("--region", default=None, help="start with this region already answered")
@@ -181,7 +200,7 @@ def _run_quote(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from bot.policy.check import run_check
 
-    return run_check()
+    return run_check(mutations=args.mutations)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 QUOTE_KEYS = {
@@ -146,3 +148,36 @@ def test_a_date_after_every_document_exits_3_unless_a_reference_answer_is_asked_
     assert covered["reference"] is False and covered["reference_date"] is None
     resident = run(*args, "--format", "resident", "--reference")
     assert resident.stdout.startswith("参考：按2024年度文件计算，仅供参考；新年度标准以新通知为准")
+
+
+# ------------------------------------------------------------------------------------------ bad input (issue 11)
+
+
+def _main(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    from bot.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as stop:
+        code = int(stop.code or 0)
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("birth", ["0001-01-01", "1899-12-31", "9999-01-01"])
+def test_an_iso_birth_date_gets_the_same_bounds_as_any_other(birth: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _main("quote", "--region", "朔州", "--birth", birth, "--date", "2023-10-10", capsys=capsys)
+    assert code == 2 and "--birth" in _one_line(err)
+
+
+@pytest.mark.parametrize("option", ["--fact", "--format", "--category", "--region", "--birth"])
+def test_a_huge_argument_is_not_echoed_whole(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = {"--region": "朔州", "--birth": "1980-05-01", option: "事" * 5000}
+    code, err = _main("quote", *[x for pair in args.items() for x in pair], "--date", "2023-10-10", capsys=capsys)
+    assert code in (2, 3)
+    assert len(_one_line(err)) < 400
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_an_empty_question_is_a_usage_error(question: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _main("ask", question, capsys=capsys)
+    assert code == 2 and _one_line(err).startswith("error: question:")

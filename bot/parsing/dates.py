@@ -485,7 +485,11 @@ def parse_date(text: str, *, today: date, field: str = "date", prefer: Prefer = 
 
 def parse_birth_date(text: str, *, today: date) -> date:
     """A birth date: year-less forms resolve to the past; dates after today or before 1900 are refused."""
-    born = parse_date(text, today=today, field="birth", prefer="past")
+    return check_birth_date(parse_date(text, today=today, field="birth", prefer="past"), today=today)
+
+
+def check_birth_date(born: date, *, today: date) -> date:
+    """`born` if it can be a birth date: not after today, not before 1900 (however it was written)."""
     if born > today:
         raise UserInputError(
             field="birth",

@@ -8,9 +8,15 @@ loudly instead of silently dropping a rule.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.policy.cited import Cited, NotCited
+
+# The figures of a document, each with the unit it is written in and the passage that states it (bot.policy.cited).
+Yuan = Annotated[int, Cited("yuan")]
+CitedDate = Annotated[date, Cited("date")]
 
 
 class Strict(BaseModel):
@@ -60,7 +66,7 @@ class SourceDocument(Strict):
     title: str
     number: str | None = None
     issuer: str
-    issued: date | None = None
+    issued: Annotated[date | None, NotCited("the document's own date, shown with its title")] = None
     short_title: str | None = Field(
         default=None, description="a short name for references where the document has no number (沁源县2023年度方案)"
     )
@@ -87,31 +93,32 @@ class Jurisdiction(Strict):
 
 
 class Period(Strict):
-    start: date | None
-    end: date | None
+    start: CitedDate | None
+    end: CitedDate | None
     text: str = Field(description="the period as the document words it")
     cite: Citation
 
 
 class Amount(Strict):
-    amount: int = Field(gt=0)
+    amount: Yuan = Field(gt=0)
     cite: Citation
 
 
 class DayRange(Strict):
-    first: int = Field(ge=1, le=31)
-    last: int = Field(ge=1, le=31)
+    first: Annotated[int, Cited("day_of_month", by="parent")] = Field(ge=1, le=31)
+    last: Annotated[int, Cited("day_of_month", by="parent")] = Field(ge=1, le=31)
 
 
 class Collection(Strict):
     """The collection (征缴) window for this benefit year. None for a bound means the document gives none."""
 
-    start: date | None
+    start: CitedDate | None
     start_text: str | None = None
-    end: date | None
+    end: CitedDate | None
     end_text: str | None = None
     days_of_month: DayRange | None = None
     cite: Citation
+    extra_cites: list[Citation] = Field(default=[], description="passages the window's dates rest on (their year)")
 
     @model_validator(mode="after")
     def _bounds_explained(self) -> Collection:
@@ -125,7 +132,7 @@ class Collection(Strict):
 class Addon(Strict):
     id: str
     name: str
-    amount: int = Field(gt=0)
+    amount: Yuan = Field(gt=0)
     voluntary: bool
     cite: Citation
     paid_for_subsidised_by: str | None = Field(
@@ -136,7 +143,7 @@ class Addon(Strict):
 
 class Payer(Strict):
     name: str | None = Field(description="None: the document does not say who pays")
-    amount: int | None = Field(default=None, gt=0)
+    amount: Annotated[int | None, Cited("yuan", by="parent")] = Field(default=None, gt=0)
 
 
 class Subsidy(Strict):
@@ -148,10 +155,10 @@ class Subsidy(Strict):
     """
 
     kind: Literal["full", "fixed", "percent", "none", "unstated"]
-    amount: int | None = Field(default=None, gt=0)
-    percent: int | None = Field(default=None, gt=0, le=100)
+    amount: Yuan | None = Field(default=None, gt=0)
+    percent: Annotated[int | None, Cited("percent")] = Field(default=None, gt=0, le=100)
     payers: list[Payer] = []
-    personal_stated: int | None = Field(
+    personal_stated: Yuan | None = Field(
         default=None, ge=0, description="the personal payment the document itself states; the engine must agree"
     )
     cite: Citation
@@ -187,8 +194,8 @@ class Fact(Strict):
 class RegistrationWindow(Strict):
     """A window in which the resident must register for the category to apply (沁源县 elderly)."""
 
-    start: date
-    end: date
+    start: CitedDate
+    end: CitedDate
     cite: Citation
 
 
@@ -203,7 +210,8 @@ class LocalCategory(Strict):
     only_if_no_other: bool = Field(
         default=False, description="applies only when no other category of this document applies (单纯…)"
     )
-    born_on_or_before: date | None = Field(default=None, description="applies by birth date, unasked")
+    born_on_or_before: Annotated[date | None, Cited("date", by="age_cite")] = Field(
+        default=None, description="applies by birth date, unasked")
     age_cite: Citation | None = None
     requires_local_hukou: bool = False
     hukou_cite: Citation | None = None
@@ -238,9 +246,10 @@ class PathWhen(Strict):
     situation: str | None = None
     any_category: list[str] = []
     after_collection: bool | None = None
-    born_within_days: int | None = Field(default=None, gt=0)
-    born_after_days: int | None = Field(default=None, gt=0)
-    born_year_offsets: list[int] = Field(default=[], description="birth year minus benefit year, e.g. [0]")
+    born_within_days: Annotated[int | None, Cited("days", by="parent", followed_by="内")] = Field(default=None, gt=0)
+    born_after_days: Annotated[int | None, Cited("days", by="parent", followed_by="内")] = Field(default=None, gt=0)
+    born_year_offsets: Annotated[list[int], Cited("year_offset", by="parent")] = Field(
+        default=[], description="birth year minus benefit year, e.g. [0]")
     fact: str | None = Field(default=None, description="a yes/no fact of the document; unanswered, it is asked")
     fact_is: bool = True
 
@@ -270,12 +279,13 @@ class EnrolmentPath(Strict):
     fee: Literal["standard", "free", "full_financing", "unstated"]
     subsidies: Literal["apply", "unstated", "none"] = "apply"
     window: Literal["collection", "collection_then_until", "after_birth", "benefit_year", "unstated"]
-    window_days: int | None = Field(default=None, gt=0, description="for after_birth: days after birth")
-    window_until: date | None = None
+    window_days: Annotated[int | None, Cited("days", followed_by="内")] = Field(
+        default=None, gt=0, description="for after_birth: days after birth")
+    window_until: CitedDate | None = None
     window_text: str | None = Field(default=None, description="for unstated: how the document words it")
     benefit_start: Literal["period_start", "birth", "payment", "payment_plus_days", "date", "unstated"]
-    benefit_start_days: int | None = Field(default=None, gt=0)
-    benefit_start_date: date | None = None
+    benefit_start_days: Annotated[int | None, Cited("days", followed_by="后")] = Field(default=None, gt=0)
+    benefit_start_date: CitedDate | None = None
     benefit_start_text: str | None = None
     notes: list[str | PathNote] = []
     steps: list[Step] = Field(
@@ -351,7 +361,7 @@ class PolicyDocument(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     source: SourceDocument
     jurisdiction: Jurisdiction
-    benefit_year: int
+    benefit_year: Annotated[int, Cited("year", by="benefit_period.cite")]
     benefit_period: Period
     standard_fee: Amount
     full_financing: Amount | None = Field(
