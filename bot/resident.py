@@ -62,6 +62,7 @@ def first_message(quote: Quote, output: Format = "text") -> str:
     for with_common, with_hint, limit in ((True, True, 3), (True, True, 1), (False, True, 1), (False, False, 1),
                                           (False, False, 0)):
         text = render("resident/first", output, q=quote, verdict=verdict(quote), next_step=next_step(quote),
+                      register_label=register_label(quote),
                       references=short_references(quote, limit), hint=hint if with_hint else "",
                       common=common if with_common else "")
         if visible_length(text) <= FIRST_MESSAGE_LIMIT:
@@ -97,10 +98,19 @@ def choices(quote: Quote) -> list[Choice]:
     if payable:
         found.extend(Choice(c.id, c.name) for c in quote.channels)
     if quote.channels and payable and quote.registration_steps:
-        found.insert(0, Choice(REGISTER, "参保登记" if quote.registration_required else "首次参保登记"))
+        found.insert(0, Choice(REGISTER, register_label(quote)))
     elif not quote.channels and payable and (quote.registration_steps or quote.status_steps):
-        found.append(Choice(REGISTER, "参保登记" if quote.registration_required else "办理说明"))
+        found.append(Choice(REGISTER, register_label(quote)))
     return found
+
+
+def register_label(quote: Quote) -> str:
+    """The registration button's label: for everyone on the path, for this status, or for new enrolees only."""
+    if quote.registration_required:
+        return "参保登记"
+    if quote.status_steps or quote.channels:
+        return "办理说明" if not quote.channels else "首次参保登记"
+    return "首次参保登记"
 
 
 def channel_message(quote: Quote, channel_id: str, output: Format = "text") -> str:

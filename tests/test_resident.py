@@ -235,3 +235,14 @@ def test_a_step_every_channel_shares_is_said_before_the_choice(engine: QuoteEngi
     assert "缴费地点必须选择安化县" in first_message(result)
     closed = quote(engine, "冷市镇", "2024-03-01")
     assert "缴费地点" not in first_message(closed), "no payment instruction for a date that cannot be paid"
+
+
+def test_a_resident_who_pays_nothing_is_offered_registration_only_for_new_enrolees(engine: QuoteEngine) -> None:
+    # 乌政办发〔2023〕81号 五注: 断保或新参保人员先…进行参保登记; 监测户 400 of 400 subsidised (二（二）5).
+    result = quote(engine, "乌拉特前旗", "2023-10-10", "1980-05-01", "监测户")
+    assert result.personal_payment == 0 and not result.channels
+    assert [(c.id, c.label) for c in choices(result)] == [(REGISTER, "首次参保登记")]
+    steps = channel_message(result, REGISTER)
+    assert "先经医保经办机构" in steps and "仅首次参保或断保" in steps
+    assert "续费参保居民可自行选择线上缴费方式" not in steps, "a step about paying is not for one who pays nothing"
+    assert "首次参保登记" in first_message(result)

@@ -738,7 +738,7 @@ class _QuoteBuilder:
         """The same steps as _steps, kept apart: (payment channels, registration steps, status instructions).
 
         Channels only when there is something to pay; registration is the path's own (newborns: everyone on the
-        path) or the document's enrolment steps (only for new or lapsed enrolees)."""
+        path) or the document's enrolment steps (only for new or lapsed enrolees, paying or not)."""
         payment = self.doc.payment
         subsidised = winner is not None and winner.subsidy.kind != "none"
         status_steps = [instruction.text for instruction in winner.instructions] if winner else []
@@ -749,10 +749,11 @@ class _QuoteBuilder:
                 status_steps += [step.text for step in channel.steps
                                  if step.applies_to == "subsidised" and step.text not in status_steps]
         registration = [step.text for step in path.steps if self._step_applies(step, subsidised, personal)]
+        if not path.steps:
+            # New or lapsed enrolees register first, whether or not they pay (a subsidy does not enrol anyone).
+            registration = [step.text for step in payment.enrolment if self._step_applies(step, subsidised, personal)]
         channels: list[ChannelGuide] = []
         if personal != 0:
-            if not path.steps:
-                registration = [step.text for step in payment.enrolment]
             for channel_id, channel in zip(payment.channel_ids(), payment.channels, strict=True):
                 applying = [step for step in channel.steps if self._step_applies(step, subsidised, personal)]
                 sections = list(dict.fromkeys(step.cite.section for step in applying))

@@ -162,6 +162,10 @@ class Console:
         region = params.get("region")
         return self.service.search(params.get("q") or "", None if region in (None, "all", "全部") else region)
 
+    def statuses(self, request: Request) -> Any:
+        params = _params(request)
+        return self.service.match_statuses(params.required("region", "山丹"), params.required("q", "低保和残疾"))
+
     def options(self, request: Request) -> Any:
         return self.service.options(self.today())
 
@@ -186,6 +190,7 @@ def console_routes(service: ConsoleService | None = None, token: str | None = No
         Route("/api/ask", guard(_answer(console.ask)), name="console_ask"),
         Route("/api/search", guard(_answer(console.search)), name="console_search"),
         Route("/api/options", guard(_answer(console.options)), name="console_options"),
+        Route("/api/statuses", guard(_answer(console.statuses)), name="console_statuses"),
         Route("/openapi.json", guard(console.openapi), name="console_openapi"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="console_static"),
     ]

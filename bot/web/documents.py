@@ -73,7 +73,7 @@ class Passage:
 class Paragraph:
     start: int
     end: int
-    anchor: str | None  # section anchor when the paragraph opens a section
+    anchor: str  # sec-二（三） when the paragraph opens a section, else para-<n>
     heading: str | None
 
 
@@ -132,7 +132,7 @@ class DocumentText:
             body = match.group().strip()
             if not body:
                 continue
-            anchor = heading = None
+            heading = None
             if found := _MAJOR.match(body):
                 major, minor = found.group(1), ""
                 heading = major
@@ -143,6 +143,7 @@ class DocumentText:
                 heading = major + minor + found.group(1)
             elif _ANNEX.match(body):
                 major, minor, heading = "附件", "", "附件"
+            anchor = f"para-{len(paragraphs) + 1}"  # every paragraph can be linked to (full-text hits)
             if heading:
                 anchor = "sec-" + heading
                 # A document that numbers a section twice still gets distinct anchors; the first keeps the name.
@@ -167,8 +168,8 @@ class DocumentText:
             return -1, -1
         # The same words may occur twice; prefer the occurrence inside the cited section.
         wanted = "sec-" + section
-        section_start = next((p.start for p in self.paragraphs if p.anchor and wanted.startswith(p.anchor)
-                              and len(p.anchor) > 4), None)
+        opening = [p for p in self.paragraphs if p.heading and wanted.startswith(p.anchor)]
+        section_start = max(opening, key=lambda p: len(p.anchor)).start if opening else None
         chosen = hits[0]
         if section_start is not None:
             after = [h for h in hits if self._positions[h] >= section_start]
@@ -200,7 +201,7 @@ class DocumentText:
                     chunk = (f'<mark class="cite{hit}" data-p="{ids}" title="{escape(title)}">'
                              f"{chunk}</mark>")
                 pieces.append(chunk)
-            attributes = f' id="{escape(paragraph.anchor)}"' if paragraph.anchor else ""
+            attributes = f' id="{escape(paragraph.anchor)}"'
             css = ' class="heading"' if paragraph.heading and len(paragraph.heading) <= 2 else ""
             html.append(f"<p{attributes}{css}>{''.join(pieces)}</p>")
         return Markup("\n".join(html))

@@ -81,6 +81,13 @@ def openapi_document() -> dict[str, Any]:
             "/api/search": _get("边输入边搜索：一个或全部地区的问答，并列显示，附原文链接",
                                 [{"name": "q", "in": "query", "schema": {"type": "string"}}, region],
                                 {"type": "object"}, 404, 422),
+            "/api/statuses": _get(
+                "把居民说的身份（如“低报和残疾”“五保户”）对应到该地区文件自己的类别",
+                [{"name": "region", "in": "query", "required": True, "schema": {"type": "string"}},
+                 {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
+                {"type": "object", "properties": {"keys": {"type": "array", "items": {"type": "string"}},
+                                                  "related": {"type": "array", "items": {"type": "string"}}}},
+                400, 404, 422),
             "/api/options": _get("计算器的选项：各地区文件自己的身份类别（附居民常用说法）、补充条件", [],
                                  {"type": "object"}),
         },

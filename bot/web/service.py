@@ -22,6 +22,7 @@ from bot.render import render
 from bot.resident import choices, resident_messages
 from bot.web.documents import DocumentText, document_name, passage_id
 from bot.web.figures import figures_of
+from bot.web.passages import find_passages
 
 MAX_QUERY = 200
 
@@ -79,20 +80,21 @@ class ConsoleService:
         """The FAQ answer for one jurisdiction, or for all of them side by side, each with its passages."""
         query = query.strip()[:MAX_QUERY]
         jurisdictions = [self.engine.places.resolve(region).jurisdiction] if region else self.jurisdictions
+        # Whether the question is understood does not depend on the place; the reply when it is not (which
+        # questions it may be, where to ask) is the FAQ's own for "all places" or for the one place.
+        first = self.faq.ask(query, jurisdictions[0] if region else None)
+        results = [self.faq.ask(query, j) for j in jurisdictions] if first.kind == "answer" and not region \
+            else [first]
         answers = []
-        first: FaqAnswer | None = None
-        for jurisdiction in jurisdictions:
-            result = self.faq.ask(query, jurisdiction)
-            first = first or result
+        for jurisdiction, result in zip(jurisdictions, results, strict=False):
             document = self.newest(jurisdiction)
             answers.append({
-                "region": jurisdiction,
+                "region": jurisdiction if first.kind == "answer" or region else None,
                 "document_id": document.id,
                 "document_title": document_name(document),
                 "text": _body(result),
                 "sources": [self.source_json(s) for s in result.sources],
             })
-        assert first is not None
         return {
             "query": query,
             "kind": first.kind,
@@ -100,8 +102,13 @@ class ConsoleService:
             "question": first.question,
             "score": round(first.score, 1),
             "suggestions": first.suggestions,
-            "answers": answers if first.kind == "answer" else answers[:1],
+            "answers": answers,
             "figures": self._figures(first.faq_id, jurisdictions) if first.kind == "answer" else [],
+            "passages": [
+                {"region": hit.region, "document_id": hit.document_id, "section": hit.section,
+                 "excerpt": hit.excerpt, "href": f"doc/{hit.document_id}#{hit.anchor}"}
+                for hit in find_passages(query, [self.texts[self.newest(j).id] for j in jurisdictions])
+            ],
         }
 
     def _figures(self, faq_id: str | None, jurisdictions: list[str]) -> list[dict[str, Any]]:
@@ -182,6 +189,24 @@ class ConsoleService:
     def options(self, today: date) -> dict[str, Any]:
         return {"today": today.isoformat(), "jurisdictions": [self._options[name] for name in self.jurisdictions]}
 
+    def match_statuses(self, region: str, text: str) -> dict[str, Any]:
+        """The calculator's options for what a resident said ("低报和残疾", "五保户"), read as the dialog reads
+        it: `keys` are the options it names; `related` are narrower options to choose from (山丹 splits 低保).
+        UserInputError, with near words, when a status is not understood."""
+        jurisdiction = self.engine.places.resolve(region).jurisdiction
+        vocabulary = self.engine.vocabulary
+        options = self._options[jurisdiction]["statuses"]
+        keys: list[str] = []
+        related: list[str] = []
+        for term in vocabulary.parse(text[:MAX_QUERY]):
+            lineage = vocabulary.ancestors(term)
+            below = vocabulary.descendants(term)
+            exact = [o for o in options if set(o["terms"]) & lineage]
+            keys.extend("+".join(o["values"]) for o in exact)
+            if not exact:
+                related.extend("+".join(o["values"]) for o in options if set(o["terms"]) & below)
+        return {"keys": list(dict.fromkeys(keys)), "related": list(dict.fromkeys(related))}
+
     def _jurisdiction_options(self, jurisdiction: str) -> dict[str, Any]:
         """The statuses and situations of the place's own documents, findable by residents' words."""
         vocabulary = self.engine.vocabulary
@@ -207,13 +232,14 @@ class ConsoleService:
                     automatic.append(category.label)
                     continue
                 key = "+".join(values)
+                terms = list(dict.fromkeys([*category.matches, *category.all_of]))
                 statuses.setdefault(key, {"values": values, "label": category.label, "kind": "status",
-                                          "words": words_for(list(category.matches) + list(category.all_of))})
+                                          "terms": terms, "words": words_for(terms)})
             for path in document.paths:
                 situation = path.when.situation
                 if situation and situation not in statuses:
                     statuses[situation] = {"values": [situation], "label": vocabulary.name(situation),
-                                           "kind": "situation", "words": words_for([situation])}
+                                           "kind": "situation", "terms": [situation], "words": words_for([situation])}
             for fact in document.facts:
                 facts.setdefault(fact.id, {"id": fact.id, "question": fact.question})
         newest = documents[0]

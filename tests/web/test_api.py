@@ -221,3 +221,32 @@ def test_an_unknown_document_lists_those_there_are(client: TestClient) -> None:
     response = client.get("/doc/beijing-2024")
     assert response.status_code == 404
     assert "shuozhou-2024" in response.text
+
+
+def test_statuses_are_read_from_what_the_resident_said(client: TestClient) -> None:
+    body = client.get("/api/statuses", params={"region": "朔州", "q": "低报，还是五保户"}).json()
+    assert set(body["keys"]) == {"dibao", "tekun"}  # a homophone and a resident's word, both in one answer
+    # 山丹 pays 低保 by kind: the kinds are offered, none is chosen for the resident
+    split = client.get("/api/statuses", params={"region": "山丹", "q": "低保"}).json()
+    assert split == {"keys": [], "related": ["dibao_rural_1", "dibao_rural_3"]}
+
+
+def test_an_unknown_status_word_is_explained(client: TestClient) -> None:
+    body = _error(client.get("/api/statuses", params={"region": "朔州", "q": "宇航员"}), 422, "category")
+    assert "宇航员" in body["message"]
+
+
+def test_words_no_faq_entry_knows_find_the_passages_of_the_documents(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "斷保了怎麼辦"}).json()  # traditional characters too
+    hits = [hit for hit in body["passages"] if hit["region"] == "冷市镇"]
+    assert hits and "断保90天内" in hits[0]["excerpt"]
+    page = client.get(hits[0]["href"].split("#")[0])
+    assert f'id="{hits[0]["href"].split("#")[1]}"' in page.text
+    assert client.get("/api/search", params={"q": "怎么吗"}).json()["passages"] == []  # question words alone
+
+
+def test_a_question_not_understood_gets_one_reply_with_suggestions_not_one_per_county(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "我想问一下那个事"}).json()  # too vague for any entry
+    assert body["kind"] != "answer"
+    assert len(body["answers"]) == 1 and body["answers"][0]["region"] is None
+    assert body["figures"] == []

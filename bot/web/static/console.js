@@ -165,6 +165,13 @@ function renderSearch(body) {
     parts.push(el("div", {class: "not-sure"}, answer ? citedText(answer.text, answer.sources) : null,
                   body.suggestions.length ? el("div", {class: "others"}, suggestionButtons(body.suggestions)) : null));
   }
+  if (body.passages.length) {
+    parts.push(el("details", {class: "passages", id: "search-passages", open: body.kind !== "answer"},
+      el("summary", {text: words.full_text}),
+      el("ol", {}, body.passages.map((p) => el("li", {},
+        el("b", {text: `${p.region} ${p.section}`}), " ", p.excerpt, " ",
+        el("a", {href: p.href, target: "_blank", rel: "noopener", class: "passage-link", text: words.open_passage}))))));
+  }
   searchResults.replaceChildren(...parts.filter(Boolean));
   searchResults.dataset.query = body.query;  // which question the results answer (the input may have moved on)
 }
@@ -199,6 +206,7 @@ const statusList = $("#status-list");
 const statusChosen = $("#status-chosen");
 const calcResult = $("#calc-result");
 const chosen = new Map();  // key -> option
+let relatedKeys = null;  // options the server offered for what was typed (a status this document splits)
 
 function currentJurisdiction() {
   return options ? options.jurisdictions.find((j) => j.name === calcRegion.value) : null;
@@ -217,7 +225,8 @@ function renderStatuses() {
   const jurisdiction = currentJurisdiction();
   if (!jurisdiction) return;
   const text = statusFilter.value.trim();
-  const items = jurisdiction.statuses.filter((option) => matchesFilter(option, text));
+  const items = jurisdiction.statuses.filter((option) => relatedKeys
+    ? relatedKeys.has(optionKey(option)) : matchesFilter(option, text));
   statusList.replaceChildren(...items.map((option) => {
     const key = optionKey(option);
     const id = `status-${key.replace(/[^a-z0-9_]/g, "-")}`;
@@ -253,14 +262,40 @@ function renderFacts() {
       el("option", {value: "no", text: words.fact_no})))));
 }
 
-calcRegion.addEventListener("change", () => { chosen.clear(); statusFilter.value = ""; renderStatuses(); renderFacts(); });
-statusFilter.addEventListener("input", renderStatuses);
+// What the resident said, read on the server as the dialog reads it: homophones (低报), several statuses at
+// once (低保和残疾), words of their own (五保户). Named options are chosen; narrower ones are listed to pick.
+async function resolveStatuses(text) {
+  const message = $("#status-message");
+  const {ok, body} = await getJSON("api/statuses", [["region", calcRegion.value], ["q", text]]);
+  if (!ok) { message.textContent = body.message.replace(/^[a-z_]+: /, ""); return; }
+  const jurisdiction = currentJurisdiction();
+  for (const option of jurisdiction.statuses) if (body.keys.includes(optionKey(option))) chosen.set(optionKey(option), option);
+  statusFilter.value = "";
+  relatedKeys = body.related.length ? new Set(body.related) : null;
+  message.textContent = body.related.length ? words.pick_related : "";
+  renderStatuses();
+  const first = statusList.querySelector("input");
+  if (relatedKeys && first) first.focus();
+}
+
+calcRegion.addEventListener("change", () => {
+  chosen.clear(); relatedKeys = null; statusFilter.value = ""; $("#status-message").textContent = "";
+  renderStatuses(); renderFacts();
+});
+statusFilter.addEventListener("input", () => { relatedKeys = null; $("#status-message").textContent = ""; renderStatuses(); });
 statusFilter.addEventListener("keydown", (event) => {
   if (event.key === "Enter") {
     event.preventDefault();
-    const first = statusList.querySelector("input[type=checkbox]");
-    if (statusFilter.value.trim() && first) { first.click(); statusFilter.value = ""; renderStatuses(); }
-    else if (!statusFilter.value.trim()) calcForm.requestSubmit();
+    const text = statusFilter.value.trim();
+    // A word of the list itself (五保, 断保) picks its first option here; anything else (低报和五保户) is read
+    // on the server.
+    const needle = text.toLowerCase();
+    const statuses = currentJurisdiction().statuses;
+    const direct = statuses.find((option) => [option.label, ...option.words].some((w) => w.toLowerCase() === needle)) ||
+      statuses.find((option) => [option.label, ...option.words].some((w) => w.toLowerCase().includes(needle)));
+    if (text && direct && !relatedKeys) { toggleStatus(direct, true); statusFilter.value = ""; renderStatuses(); }
+    else if (text) resolveStatuses(text).catch(() => showError(calcResult, null));
+    else calcForm.requestSubmit();
   }
   if (event.key === "ArrowDown") {
     const first = statusList.querySelector("input");
