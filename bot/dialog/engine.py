@@ -32,6 +32,8 @@ from bot.understanding.yesno import read_yes_no
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 500
+_REFINE_FILLER = re.compile(r"[\s,.!?，。！？]|^(?:我们?家?|俺家?|是|属于|算)+|(?:的|吧|啊|呢|户|那种|那个)+$")
+_DIGITS_TO_CN = str.maketrans("1234", "一二三四")
 _YEAR_ANSWER = re.compile(r"^\s*(\d{4}|\d{2})\s*年?(?:的|生的|出生的?)?\s*$")
 _FEE_QUESTION = re.compile(r"多少钱|交多少|缴多少|要交|要缴|交钱|缴费多少|个人缴|自己交|自己出|花多少|收多少|免费|不用交")
 _PLACE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:省|市|县|区|旗|盟|镇|乡|村)$")
@@ -158,10 +160,7 @@ class _Turn:
             if understood.command is not None and understood.command != "/start":
                 self._command(understood.command)
                 return self.replies
-            if self._asks_about_other_things(understood, text) and self._faq(text, strict=True):
-                self._advance()
-                return self.replies
-            if self._take(understood):
+            if self._take(understood, text):
                 return self.replies
             if looks_like_question(text) and self._faq(text, strict=True):
                 self._advance()
@@ -182,29 +181,27 @@ class _Turn:
             self._command(text)
         else:
             correction = find_correction(text)
-            if correction is not None and self._correct(correction):
+            # A field named with 改成 is changed here; a status added or removed ("不是低保是特困") is read
+            # below with everything else the message says.
+            if (correction is not None and correction.target not in ("remove_category", "add_category")
+                    and self._correct(correction)):
                 return self.replies
             step = "confirm_region" if self.state.pending.get("confirm_region") else self.state.step
             understood = self.engine.reader.understand(text, step, self.today)
             if understood.command is not None:
                 self._command(understood.command)
                 return self.replies
-            if self._asks_about_other_things(understood, text) and self._faq(text, strict=True):
-                if self.state.step != "done":
-                    self._ask(self.state.step, again=True, resume=True)
-                return self.replies
-            if self._take(understood):
+            if self._take(understood, text):
                 return self.replies
             self._answer(text)
         return self.replies
 
     def _asks_about_other_things(self, understood: Understanding, text: str) -> bool:
-        """A question that only mentions a status ("低保户怎么报销？") is for the FAQ, not an answer; one about
-        the fee ("俺是沁源的低保户，要交多少钱") is what the dialog answers."""
-        if not understood.question or _FEE_QUESTION.search(text):
-            return False
-        fields = set(understood.said) - {"statuses", "removed", "no_status", "status_unknown", "ambiguous_status"}
-        return not fields
+        """A question other than "how much" ("低保户怎么报销？", "沁源的医保什么时候开始交") is for the FAQ; anything
+        else it says is still kept. "俺是沁源的低保户，要交多少钱" is what the dialog itself answers."""
+        if understood.does_not_know and self.state.step in ("birth", "categories"):
+            return False  # "不知道啥时候生的" answers the question (with how to go on), it does not ask one
+        return understood.question and not _FEE_QUESTION.search(text)
 
     # --- commands ----------------------------------------------------------------------------------------------
 
@@ -411,7 +408,16 @@ class _Turn:
     def _refinement_choice(self, text: str, from_button: bool) -> str:
         options = self.state.pending.get("refine_options", "").split(",")
         vocabulary = self.quotes.vocabulary
-        ids = [text] if from_button else vocabulary.parse(text)
+        if not from_button:
+            # "三类的", "全额", "不稳定": a distinctive part of one option's name is enough.
+            said = _REFINE_FILLER.sub("", text.translate(_DIGITS_TO_CN))
+            named = [o for o in options if o in vocabulary.terms and len(said) >= 2 and said in vocabulary.name(o)]
+            if len(named) == 1:
+                return named[0]
+        try:
+            ids = [text] if from_button else vocabulary.parse(text)
+        except UserInputError:
+            ids = []
         for term in ids:
             for option in options:
                 if term == option or option in vocabulary.ancestors(term):
@@ -519,20 +525,41 @@ class _Turn:
 
     # --- everything a message says, at any step ------------------------------------------------------------------
 
-    def _take(self, understood: Understanding) -> bool:
+    def _take(self, understood: Understanding, text: str) -> bool:
         """Apply every field the message gives (a correction needs no command word: a new value replaces the old
-        one, and after the answer the reply says what changed). False when it gives nothing usable: the step's
-        own reading then explains what was expected."""
+        one, and after the answer the reply says what changed). A question is answered from the FAQ, and what
+        it also said is kept. False when the message gives nothing usable: the step's own reading then explains
+        what was expected."""
         state = self.state
+        step = state.step
+        before = self._answers()
         state.push_history()
-        changed = self._apply_understood(understood)
+        said = self._apply_understood(understood)
+        changed = self._answers() != before
+        if self._asks_about_other_things(understood, text) and self._faq(text, strict=True):
+            if not changed:
+                state.history.pop()
+            if changed or understood.region_guess is not None:
+                if not self._explain_problems(understood):
+                    self._advance()
+            elif step != "done":
+                self._ask(step, again=True, resume=True)
+            return True
         problem = self._explain_problems(understood)
-        if not changed and not problem:
+        if not said and not problem:
             state.history.pop()
             return False
         if not problem:
             self._advance()
         return True
+
+    def _answers(self) -> tuple[object, ...]:
+        """What the resident has told so far (to see whether a message changed any of it)."""
+        state = self.state
+        return (state.region, state.payment_date, state.birth, state.birth_from, state.birth_to,
+                tuple(state.categories) if state.categories is not None else None, state.local_hukou,
+                tuple(sorted(state.facts.items())), state.pending.get("birth_md"),
+                state.pending.get("confirm_region"))
 
     def _apply_understood(self, u: Understanding) -> bool:
         state = self.state
@@ -613,8 +640,11 @@ class _Turn:
             for term in claimed:
                 chosen = next((o for o in options if o == term or o in vocabulary.ancestors(term)), None)
                 if chosen is not None:
-                    broad = state.pending.pop("refine")
-                    state.categories = [chosen if t == broad else t for t in state.categories or []]
+                    broad = state.pending.pop("refine", None)
+                    current = list(state.categories or [])
+                    # Without the broad term on record (a correction dropped it), the kind is added as said.
+                    state.categories = [chosen if t == broad else t for t in current] if broad in current \
+                        else [*(t for t in current if t not in vocabulary.ancestors(chosen)), chosen]
                     return True
         answering = state.categories is None or state.step == "categories"
         if not claimed and not u.no_status and state.categories is None:
@@ -668,6 +698,11 @@ class _Turn:
             self._reask("categories", UserInputError(
                 "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
                 example=names[0], suggestions=names))
+            return True
+        if u.does_not_know and state.step == "birth" and state.birth is None and not state.birth_from:
+            self._reask("birth", UserInputError(
+                "birth", "不知道具体日期的话，说出生年份（如“1958年”）或年龄（如“65岁”）也可以；只有规定与具体日期有关时"
+                "才需要年月日", example="65岁"))
             return True
         if u.status_unknown and state.step == "categories":
             self._status_unknown()

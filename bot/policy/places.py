@@ -135,6 +135,11 @@ class PlaceIndex:
             generic = name[-1] in _UNIT_CHARS or self._names[name][1] is not None  # 前旗, 高桥村 (not 沁源)
             conflict = conflict_before(before, ancestors, generic) if before else None
             if conflict is not None:
+                # 乌拉待前旗 is a typo of ours (offered back), 鄂托克前旗 another banner (refused).
+                near = self.near_misses(conflict + name) if conflict + name in text else []
+                if near and near[0].jurisdiction == jurisdiction and len(near[0].name) > len(name):
+                    raise NotCoveredError(
+                        "region", f"「{conflict + name}」不在本助手覆盖的地区内", suggestions=(jurisdiction,))
                 raise self._conflicting(text[:end], name, conflict, jurisdiction)
             previous_end = end
         subunit = next((self._names[name][1] for _, _, name in found if self._names[name][1]), None)

@@ -20,7 +20,12 @@ _POLITE = re.compile(r"^(?:请|麻烦|帮我|给我|我要|我想|要|想)+|(?:�
 _PUNCTUATION = re.compile(r"[\s,.!?;:，。！？；：、~～]+")
 
 
+_FORGET = re.compile(r"^(?:删除|删掉|清除|清空|删了)(?:我的|我|掉)?(?:个人)?(?:信息|资料|数据|资讯|记录|聊天记录)$")
+
+
 def read_command(text: str) -> str | None:
     """The slash command a whole message stands for, or None."""
-    cleaned = _POLITE.sub("", _PUNCTUATION.sub("", text))
+    cleaned = _POLITE.sub("", _PUNCTUATION.sub("", text)).replace("壹", "一")
+    if _FORGET.match(cleaned):
+        return "/forget"
     return _WORD_TO_COMMAND.get(cleaned)

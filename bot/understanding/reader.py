@@ -13,7 +13,7 @@ from bot.understanding.commands import read_command
 from bot.understanding.dates import DateReading, read_dates
 from bot.understanding.result import Found, Understanding
 from bot.understanding.sounds import SoundIndex
-from bot.understanding.statuses import StatusReader
+from bot.understanding.statuses import UNKNOWN, StatusReader
 from bot.understanding.yesno import read_local_hukou, read_yes_no
 
 MAX_CHARS = 500
@@ -43,6 +43,7 @@ class Reader:
             return result
         result.question = _QUESTION.search(simple) is not None
         result.correction = _CORRECTION.search(simple) is not None
+        result.does_not_know = UNKNOWN.search(simple) is not None
         taken = [False] * len(simple)
         self._place(simple, result, taken)
         for reading in read_dates(simple, step, today):

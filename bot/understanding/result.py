@@ -47,6 +47,7 @@ class Understanding:
     unknown_words: list[str] = field(default_factory=list)  # leftover words that looked like a status
     yes_no: Found[bool] | None = None
     local_hukou: Found[bool] | None = None
+    does_not_know: bool = False  # "不知道" / "不记得" said (of whatever is being asked)
     correction: bool = False  # 不对 / 其实 / 应该是: the resident is correcting an earlier answer
     question: bool = False  # the message asks something
 

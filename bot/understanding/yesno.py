@@ -8,6 +8,8 @@ _PUNCTUATION = re.compile(r"[\s,.!?;:，。！？；：、~～]+")
 # "Within the limit" said as a negation of passing it: an answer of yes to "还在90天以内吗？".
 _WITHIN = re.compile(r"(?:没|没有|不|未|还没|还没有)(?:到|超过|超|过|满)|不到|以内|之内|还在")
 _PAST_LIMIT = re.compile(r"超过|超了|已经过了|早过了|过了\d*天|满了|早就|好久了|好几个月|半年|一年多")
+_UNSURE = re.compile(r"不知道|不(?:是很|太|大|怎么)?清楚|不晓得|不确定|不记得|忘了|说不准|说不好")
+_SURE_YES = re.compile(r"^(?:对|是|嗯)?(?:没错|没问题|不错|没毛病)")
 _NO = re.compile(r"不是|不对|不行|不在|没有|没|未|否|不|非|外地|别的地方|\bno\b|^n$")
 _YES = re.compile(
     r"是|对|嗯|恩|好|行|有|在|可以|没错|当然|肯定|登记|办了|办过|去过|已经|本地|当地|\byes\b|^y$|^ok$|^ja$|^shi$"
@@ -21,6 +23,10 @@ def read_yes_no(text: str) -> bool | None:
         return None
     if "是不是" in cleaned or "有没有" in cleaned or "对不对" in cleaned:
         return None
+    if _UNSURE.search(cleaned):
+        return None  # "不是很清楚" is not "no"
+    if _SURE_YES.search(cleaned):
+        return True  # "没错", "没问题": yes, though they start with 没
     if _WITHIN.search(cleaned):
         return True
     if _PAST_LIMIT.search(cleaned):

@@ -91,3 +91,12 @@ def test_a_place_of_ours_with_its_own_province_city_or_county_resolves(
     places: PlaceIndex, text: str, jurisdiction: str
 ) -> None:
     assert places.resolve(text).jurisdiction == jurisdiction
+
+
+def test_a_typo_of_our_banner_is_offered_back_but_another_banner_is_refused(places: PlaceIndex) -> None:
+    with pytest.raises(NotCoveredError) as typo:
+        places.resolve("乌拉待前旗")
+    assert typo.value.suggestions == ("乌拉特前旗",)
+    with pytest.raises(NotCoveredError) as other:
+        places.resolve("鄂托克前旗")
+    assert other.value.suggestions == ()
