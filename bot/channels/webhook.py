@@ -30,6 +30,7 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import date
 from typing import Any, Final
 
 from starlette.applications import Starlette
@@ -133,10 +134,49 @@ def serve_config(env: Mapping[str, str]) -> Config:
     return load_config({**env, "BOT_MODE": "webhook"})
 
 
+WORKERS_ENV: Final = "BOT_SERVE_WORKERS"
+"""Set by ``run`` for its workers: how many share Telegram's message rate limit."""
+
+
+def flood_limit(env: Mapping[str, str]) -> float | None:
+    """This worker's share of ``BOT_FLOOD_LIMIT`` (messages/s for the whole bot; default Telegram's 30;
+    0: no limit, for a self-hosted Bot API server or a load test).  Raises ConfigError."""
+    text = env.get("BOT_FLOOD_LIMIT", "").strip() or "30"
+    try:
+        total = float(text)
+    except ValueError:
+        raise ConfigError(f"BOT_FLOOD_LIMIT must be messages per second (e.g. 30, or 0 for none), not {text!r}") from None
+    if total < 0:
+        raise ConfigError(f"BOT_FLOOD_LIMIT must not be negative, not {text!r}")
+    workers = max(1, int(env.get(WORKERS_ENV, "1") or 1))
+    return total / workers if total else None
+
+
+def fixed_today(env: Mapping[str, str]) -> date | None:
+    """``BOT_TODAY`` (YYYY-MM-DD): the bot's "today" for a staging bot or a load test replaying a campaign's
+    dates; unset in production (the date in China).  Raises ConfigError."""
+    text = env.get("BOT_TODAY", "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"BOT_TODAY must be a date YYYY-MM-DD, not {text!r}") from None
+
+
 def create_app() -> Starlette:
     """The app of one worker, from the environment (uvicorn calls this in every worker process)."""
     config = serve_config(os.environ)
     configure_logging(config.log_level)
+    today = fixed_today(os.environ)
+    options: dict[str, Any] = {
+        "base_url": config.base_url,
+        "admin_ids": config.admin_ids,
+        "flood_limit": flood_limit(os.environ),
+        "polling": False,
+    }
+    if today is not None:
+        options["clock"] = lambda: today
 
     from bot.dialog.factory import build_engine, build_store, store_url
 
@@ -151,10 +191,7 @@ def create_app() -> Starlette:
         store = PostgresStore(url)
         on_startup.append(store.open)
         on_shutdown.append(store.close)
-        application = build_application(
-            config.token, SharedDialogService(engine, store), base_url=config.base_url,
-            admin_ids=config.admin_ids, engine_in_thread=False, polling=False,
-        )
+        application = build_application(config.token, SharedDialogService(engine, store), **options)
     else:
         from bot.dialog.service import DialogService
 
@@ -164,10 +201,7 @@ def create_app() -> Starlette:
             sqlite.close()
 
         on_shutdown.append(close_sqlite)
-        application = build_application(
-            config.token, DialogService(engine, sqlite), base_url=config.base_url, admin_ids=config.admin_ids,
-            polling=False,
-        )
+        application = build_application(config.token, DialogService(engine, sqlite), **options)
     return build_app(
         application,
         path=config.webhook_path,
@@ -231,6 +265,8 @@ def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
         from bot.dialog.factory import store_url
 
         url = store_url(environment)
+        flood_limit(environment)
+        fixed_today(environment)
     except (ConfigError, ValueError) as error:
         return _fail(str(error), EXIT_CONFIG)
     workers: int = args.workers
@@ -264,6 +300,8 @@ def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
             return _fail(f"could not set the webhook: {type(error).__name__}", EXIT_FAILED)
 
     import uvicorn
+
+    os.environ[WORKERS_ENV] = str(workers)  # inherited by the worker processes
 
     _LOGGER.info("serving the webhook on %s:%s with %d worker(s)", config.listen, port, workers)
     options: dict[str, Any] = {

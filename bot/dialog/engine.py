@@ -640,8 +640,11 @@ class _Turn:
             for term in claimed:
                 chosen = next((o for o in options if o == term or o in vocabulary.ancestors(term)), None)
                 if chosen is not None:
-                    broad = state.pending.pop("refine")
-                    state.categories = [chosen if t == broad else t for t in state.categories or []]
+                    broad = state.pending.pop("refine", None)
+                    current = list(state.categories or [])
+                    # Without the broad term on record (a correction dropped it), the kind is added as said.
+                    state.categories = [chosen if t == broad else t for t in current] if broad in current \
+                        else [*(t for t in current if t not in vocabulary.ancestors(chosen)), chosen]
                     return True
         answering = state.categories is None or state.step == "categories"
         if not claimed and not u.no_status and state.categories is None:

@@ -7,8 +7,9 @@ chat at the same moment.  Every turn is ONE transaction (:meth:`PostgresStore.tu
 1. ``pg_advisory_xact_lock`` on the chat's key: a second worker with an update of the same chat waits
    here until the first commits, so one chat's turns never interleave, whichever process holds them;
 2. read the state;
-3. the caller runs the dialog turn on it;
-4. write the state (or drop it, for /forget) and commit, which releases the lock.
+3. the caller runs the dialog turn on it (or finds that the update was already handled);
+4. write the state with the id of the update handled (or, for /forget, only that id) and commit, which
+   releases the lock.  The state and the dedupe id change together or not at all.
 
 A worker killed between 1 and 4 never commits: PostgreSQL rolls the transaction back when the connection
 drops, the lock is released, and the update (not acknowledged to Telegram) is handled again elsewhere.
@@ -31,7 +32,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from bot.dialog.state import DialogState
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """The schema this code reads and writes; ``MIGRATIONS`` brings any older one up to it."""
 
 MIGRATIONS: Final[dict[int, Sequence[str]]] = {
@@ -43,6 +44,9 @@ MIGRATIONS: Final[dict[int, Sequence[str]]] = {
         "CREATE TABLE conversations (key TEXT PRIMARY KEY, state TEXT, "
         "updated TIMESTAMPTZ NOT NULL DEFAULT now())",
     ),
+    # The id of the last update handled, written in the same transaction as the state: a redelivered
+    # update is recognised (bot.dialog.store.is_repeat) even after /forget, where state is NULL.
+    2: ("ALTER TABLE conversations ADD COLUMN last_update_id BIGINT",),
 }
 """Statements that take the schema from version ``n - 1`` to ``n``, applied in order in one transaction."""
 
@@ -74,16 +78,23 @@ def describe_dsn(dsn: str) -> str:
 
 @dataclass
 class Turn:
-    """One conversation inside its transaction: ``state`` is what was stored (None: a new resident or a
-    forgotten one); set :attr:`state` to what must be written, or call :meth:`forget`."""
+    """One conversation inside its transaction: ``state`` is what was stored (None: a new resident; after
+    /forget, a tombstone holding only ``last_update_id``).  Set :attr:`state` to what must be written, or
+    call :meth:`forget` or :meth:`keep`."""
 
     key: str
     state: DialogState | None
     forgotten: bool = False
+    kept: bool = False
 
-    def forget(self) -> None:
+    def forget(self, last_update_id: int | None) -> None:
+        """Delete the answers, keeping only the id of the last update handled."""
         self.forgotten = True
-        self.state = None
+        self.state = DialogState.tombstone(last_update_id)
+
+    def keep(self) -> None:
+        """Write nothing (an update already handled)."""
+        self.kept = True
 
 
 class PostgresStore:
@@ -123,29 +134,36 @@ class PostgresStore:
         """The conversation ``key``, locked against every other worker until the write is committed."""
         async with self._pool.connection() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
-            cursor = await conn.execute("SELECT state FROM conversations WHERE key = %s", (key,))
-            row = await cursor.fetchone()
-            turn = Turn(key, _decode(row[0]) if row is not None and isinstance(row[0], str) else None)
+            cursor = await conn.execute("SELECT state, last_update_id FROM conversations WHERE key = %s", (key,))
+            turn = Turn(key, _state(await cursor.fetchone()))
             yield turn
-            if turn.forgotten or turn.state is None:
-                await conn.execute(
-                    "INSERT INTO conversations (key, state) VALUES (%s, NULL) "
-                    "ON CONFLICT (key) DO UPDATE SET state = NULL, updated = now()",
-                    (key,),
-                )
-            else:
-                await conn.execute(
-                    "INSERT INTO conversations (key, state) VALUES (%s, %s) "
-                    "ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated = now()",
-                    (key, turn.state.to_json()),
-                )
+            if turn.kept:
+                return
+            state = turn.state or DialogState()
+            await conn.execute(
+                "INSERT INTO conversations (key, state, last_update_id) VALUES (%s, %s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET state = excluded.state, last_update_id = excluded.last_update_id, "
+                "updated = now()",
+                (key, None if turn.forgotten else state.to_json(), state.last_update_id),
+            )
 
     async def load(self, key: str) -> DialogState | None:
         """The stored state, without locking (for tools and tests; turns use :meth:`turn`)."""
         async with self._pool.connection() as conn:
-            cursor = await conn.execute("SELECT state FROM conversations WHERE key = %s", (key,))
-            row = await cursor.fetchone()
-        return _decode(row[0]) if row is not None and isinstance(row[0], str) else None
+            cursor = await conn.execute("SELECT state, last_update_id FROM conversations WHERE key = %s", (key,))
+            return _state(await cursor.fetchone())
+
+
+def _state(row: tuple[object, ...] | None) -> DialogState | None:
+    if row is None:
+        return None
+    text, last_update_id = row
+    if isinstance(text, str):
+        state = _decode(text)
+        if state is not None:
+            return state
+    # A tombstone (/forget), or an unreadable row: no answers, but the dedupe id survives.
+    return DialogState.tombstone(int(str(last_update_id))) if last_update_id is not None else None
 
 
 def _decode(text: str) -> DialogState | None:

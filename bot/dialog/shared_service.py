@@ -14,6 +14,7 @@ from bot.dialog.engine import DialogEngine
 from bot.dialog.pgstore import PostgresStore
 from bot.dialog.replies import Incoming, Reply
 from bot.dialog.state import DialogState
+from bot.dialog.store import is_repeat
 from bot.render import Format
 
 
@@ -24,12 +25,24 @@ class SharedDialogService:
 
     async def handle(self, key: str, incoming: Incoming, today: date, output: Format = "text") -> list[Reply]:
         """The replies to ``incoming``; the state is committed before they are returned, and a failure
-        anywhere in the turn rolls it back (nothing half-written)."""
+        anywhere in the turn rolls it back (nothing half-written).
+
+        Updates already handled are treated as ``DialogService.handle`` does (``bot.dialog.store``'s
+        contract): the last one handled, redelivered (its worker died before answering Telegram), gets the
+        current question again; older ones get nothing; neither changes the state."""
         async with self.store.turn(key) as turn:
-            state = turn.state or DialogState()
+            stored = turn.state
+            if stored is not None and is_repeat(stored, incoming.update_id):
+                turn.keep()
+                if stored.last_update_id == incoming.update_id and stored.step != "start":
+                    return self.engine.current_question(stored, today, output)
+                return []
+            state = stored or DialogState()
             result = self.engine.handle(state, incoming, today, output)
+            if incoming.update_id is not None:
+                state.last_update_id = incoming.update_id
             if result.forget:
-                turn.forget()
+                turn.forget(state.last_update_id)
             else:
                 turn.state = state
         return result.replies

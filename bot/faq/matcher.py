@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -95,6 +95,30 @@ def generalise_numbers(normalized: str) -> str:
     return normalized
 
 
+class _Alphabet:
+    """Re-codes keys onto the fewest code points, the most frequent first. rapidfuzz compares characters below
+    256 through a plain table and others through a hash map: with syllable codes in the private use area
+    (U+E000...) scoring was 5-6 times slower than with the same keys re-coded (benchmarks/faq_speed.py).
+    A character no entry text holds gets one spare code that no text holds either, so it matches nothing."""
+
+    class _Table(dict[int, str]):
+        def __init__(self, codes: dict[int, str], spare: str) -> None:
+            super().__init__(codes)
+            self.spare = spare
+
+        def __missing__(self, key: int) -> str:
+            return self.spare
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        counts = Counter(char for key in keys for char in key)
+        # Code 0 is left unused; the spare code comes after every text character.
+        codes = {ord(char): chr(rank + 1) for rank, (char, _) in enumerate(counts.most_common())}
+        self._table = self._Table(codes, chr(len(codes) + 1))
+
+    def encode(self, key: str) -> str:
+        return key.translate(self._table)
+
+
 class Suggestion(NamedTuple):
     faq_id: str
     question: str
@@ -135,7 +159,9 @@ class FaqMatcher:
         self._scorer = scorer
         # Exact scores are only needed from this score up; a threshold below the floor lowers it.
         self._floor = min(threshold, EXACT_FLOOR)
-        self._keys, self._owners = self._index_texts(self.entries)
+        keys, self._owners = self._index_texts(self.entries)
+        self._alphabet = _Alphabet(keys)
+        self._keys = [self._alphabet.encode(key) for key in keys]
         self._keys_by_entry: list[list[str]] = [[] for _ in self.entries]
         positions: defaultdict[str, list[int]] = defaultdict(list)
         for position, (key, owner) in enumerate(zip(self._keys, self._owners, strict=True)):
@@ -146,7 +172,6 @@ class FaqMatcher:
         self._postings = {
             code: (tuple(self._keys[p] for p in found), tuple(found)) for code, found in positions.items()
         }
-        self._posting_sets = {code: frozenset(found) for code, found in positions.items()}
         self._keyword_owners, self._keyword_re = self._index_keywords(self.entries)
         self.margin = margin
         self.sure_score = sure_score
@@ -194,7 +219,7 @@ class FaqMatcher:
         if not normalized:
             # Blank, or only punctuation, emoji and filler words: nothing to match.
             return MatchResult(None, "empty", 0.0, ())
-        key = self._normalizer.match_key(generalise_numbers(normalized))[:MAX_KEY_CHARS]
+        key = self._alphabet.encode(self._normalizer.match_key(generalise_numbers(normalized))[:MAX_KEY_CHARS])
         ranked = self._rank(key, normalized)
         return self._decide(ranked, key, normalized)
 
@@ -262,15 +287,16 @@ class FaqMatcher:
             cost += len(self._postings.get(code, ((), ()))[1])
         if cost >= len(self._keys):  # cheaper to score every text once
             return self._extract(key, self._keys, everything)
-        if len(chosen) == 1:
-            texts, positions = self._postings.get(chosen[0], ((), ()))
-            return self._extract(key, texts, positions) if texts else {}
-        # A text holding several of the chosen syllables is scored once: the union of their posting sets.
-        found: set[int] = set()
+        # Each chosen syllable's posting list is scanned as it is: a text holding several is scored more than
+        # once, which costs less than building one list of their union (scoring is cheap on re-coded keys).
+        best: dict[int, float] = {}
         for code in chosen:
-            found |= self._posting_sets.get(code, frozenset())
-        candidates = sorted(found)
-        return self._extract(key, [self._keys[p] for p in candidates], candidates)
+            if code in self._postings:
+                texts, positions = self._postings[code]
+                for index, score in self._extract(key, texts, positions).items():
+                    if score > best.get(index, -1.0):
+                        best[index] = score
+        return best
 
     def _extract(
         self, key: str, texts: Sequence[str], positions: Sequence[int], limit: int | None = _CANDIDATE_TEXTS

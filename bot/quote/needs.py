@@ -99,7 +99,11 @@ def birth_within(quotes: QuoteEngine, known: Known, document: PolicyDocument) ->
         except (UserInputError, NotCoveredError):
             return None
         outcomes.add(_figures(quote))
-        hukou = quotes.hukou_matters(request_for(known, birth=birth, categories=known.categories or ()))
+        try:
+            hukou = quotes.hukou_matters(request_for(known, birth=birth, categories=known.categories or ()))
+        except RefinementNeeded:  # as a local resident a broad status needs its kind (found by the fuzzer)
+            outcomes.add(("refine",))
+            continue
         outcomes.add(("hukou", hukou))
     if len([o for o in outcomes if o[0] != "hukou"]) > 1 or len([o for o in outcomes if o[0] == "hukou"]) > 1:
         return None

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from bot.dialog.engine import DialogEngine
 from bot.dialog.factory import build_engine, store_url
-from bot.dialog.pgstore import SCHEMA_VERSION, PostgresStore, SchemaError, lock_id, migrate
+from bot.dialog.pgstore import MIGRATIONS, SCHEMA_VERSION, PostgresStore, SchemaError, lock_id, migrate
 from bot.dialog.replies import Incoming
 from bot.dialog.shared_service import SharedDialogService
 from bot.dialog.state import DialogState
@@ -101,14 +101,55 @@ async def test_forget_leaves_no_answers_behind(postgres_dsn: str, engine: Dialog
     store = await opened(postgres_dsn)
     try:
         service = SharedDialogService(engine, store)
-        await service.handle("telegram:5", Incoming(text="朔州"), TODAY)
-        await service.handle("telegram:5", Incoming(text="/forget"), TODAY)
-        assert await store.load("telegram:5") is None
+        await service.handle("telegram:5", Incoming(text="朔州", update_id=10), TODAY)
+        await service.handle("telegram:5", Incoming(text="/forget", update_id=11), TODAY)
+        stored = await store.load("telegram:5")
+        assert stored == DialogState.tombstone(11)
         async with await psycopg.AsyncConnection.connect(postgres_dsn) as conn:
-            cursor = await conn.execute("SELECT state FROM conversations WHERE key = 'telegram:5'")
-            assert await cursor.fetchall() == [(None,)]  # a tombstone: nothing the resident said
-        replies = await service.handle("telegram:5", Incoming(text="朔州"), TODAY)
+            cursor = await conn.execute("SELECT state, last_update_id FROM conversations WHERE key = 'telegram:5'")
+            assert await cursor.fetchall() == [(None, 11)]  # a tombstone: nothing the resident said
+        # the redelivered older update cannot bring the deleted answer back
+        assert await service.handle("telegram:5", Incoming(text="朔州", update_id=10), TODAY) == []
+        assert await store.load("telegram:5") == DialogState.tombstone(11)
+        replies = await service.handle("telegram:5", Incoming(text="朔州", update_id=12), TODAY)
         assert replies and (await store.load("telegram:5")) is not None
+    finally:
+        await store.close()
+
+
+async def test_an_update_is_handled_once_whichever_worker_gets_it_again(postgres_dsn: str, engine: DialogEngine) -> None:
+    await migrate(postgres_dsn)
+    first, second = await opened(postgres_dsn), await opened(postgres_dsn)
+    try:
+        one, two = SharedDialogService(engine, first), SharedDialogService(engine, second)
+        await one.handle("telegram:6", Incoming(text="朔州", update_id=20), TODAY)
+        asked = await one.handle("telegram:6", Incoming(text="今天", update_id=21), TODAY)
+        before = await first.load("telegram:6")
+        assert before is not None and before.last_update_id == 21
+        # the worker that handled 21 died before answering Telegram: 21 comes again, to the other worker
+        again = await two.handle("telegram:6", Incoming(text="今天", update_id=21), TODAY)
+        assert [r.template for r in again][-1] == asked[-1].template  # the current question, asked again
+        assert await two.handle("telegram:6", Incoming(text="朔州", update_id=20), TODAY) == []
+        assert await second.load("telegram:6") == before
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_migrate_upgrades_a_version_1_schema_keeping_its_conversations(postgres_dsn: str) -> None:
+    async with await psycopg.AsyncConnection.connect(postgres_dsn, autocommit=True) as conn:
+        for statement in MIGRATIONS[1]:
+            await conn.execute(statement.encode())
+        await conn.execute("INSERT INTO bot_schema (version) VALUES (1)")
+        await conn.execute("INSERT INTO conversations (key, state) VALUES ('telegram:8', %s)",
+                           (DialogState(step="birth").to_json(),))
+    with pytest.raises(SchemaError, match="version 1, this code needs"):
+        await opened(postgres_dsn)
+    assert await migrate(postgres_dsn) == (1, SCHEMA_VERSION)
+    store = await opened(postgres_dsn)
+    try:
+        stored = await store.load("telegram:8")
+        assert stored is not None and stored.step == "birth" and stored.last_update_id is None
     finally:
         await store.close()
 

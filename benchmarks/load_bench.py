@@ -1,0 +1,365 @@
+"""Load test on loopback: ``python -m bot serve --workers N`` on PostgreSQL, 1,000 residents doing whole dialogs.
+
+The real command runs as a subprocess (uvicorn, N worker processes sharing one port, the shared PostgreSQL
+store in a schema of its own that is dropped afterwards).  The fake Telegram (``tests/telegram/
+webhook_telegram.py``) delivers each resident's updates by webhook as Telegram does: one chat's updates one at
+a time and in order, chats side by side (up to 100 connections), and an update that gets no 200 (a worker
+killed mid-request) is delivered again.  Its Bot API side answers the workers' calls.  Each resident:
+
+    "朔州" -> welcome + date question (2 messages) | tap 今天 -> birth question | "2024年2月1日" -> the answer
+
+waiting for the bot's reply before the next step.  Printed per run: updates/s over the whole load, p50 and
+p99 of the wait for each reply, the workers' CPU per update, and the checks:
+
+* **order kept**: every resident's messages are exactly the reference dialog's, in its order;
+* **nothing lost**: every update acknowledged, every resident at the answer (none stuck);
+* **nothing doubled**: no message twice, no update acknowledged twice, the stored state of every resident
+  at the answer step.
+
+With ``--kill`` one worker is killed with SIGKILL when a third of the updates are answered: its chats carry
+on on the others (uvicorn also starts a replacement), with the same checks.
+
+    .venv/bin/python benchmarks/load_bench.py [--residents 1000] [--workers 1,2,4] [--kill 2] [--latency 0]
+
+Needs PostgreSQL (``BOT_TEST_POSTGRES``, default postgresql://postgres@127.0.0.1:5432/test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "telegram"))
+
+import aiohttp  # noqa: E402
+import psycopg  # noqa: E402
+from fake_bot_api import ChatMessage  # noqa: E402
+from webhook_telegram import WebhookTelegram  # noqa: E402
+
+from bot.dialog.pgstore import migrate  # noqa: E402
+from bot.dialog.state import DialogState  # noqa: E402
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+SECRET = "load-test-secret"
+PATH = "tg/load"
+FIRST_CHAT = 500_000
+DIALOG: tuple[tuple[str, str, int], ...] = (("say", "朔州", 2), ("tap", "今天", 1), ("say", "2024年2月1日", 1))
+ANSWER = "您需缴纳：0元"
+
+
+@dataclass
+class LoadResult:
+    workers: int
+    residents: int
+    updates: int
+    wall: float
+    waits: list[float]
+    cpu: float  # CPU seconds of the worker processes (those alive at the end)
+    kills: int = 0
+    problems: list[str] = field(default_factory=list)
+    order_kept: bool = True
+    lost: int = 0
+    doubled: int = 0
+    redelivered: int = 0
+    resumed: int = 0  # residents asked a question again after a worker died (see ``resumed``)
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.wall
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.waits)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else float("nan")
+
+    def row(self) -> str:
+        verdict = "ok" if not self.problems else f"{len(self.problems)} problems"
+        return (f"{self.workers:>7} {self.kills:>5} {self.residents:>9} {self.rate:>9.1f} {self.pct(0.5) * 1000:>8.0f} "
+                f"{self.pct(0.99) * 1000:>8.0f} {self.cpu / self.updates * 1000:>9.2f} "
+                f"{'yes' if self.order_kept else 'NO':>6} {self.lost:>5} {self.doubled:>7} {self.redelivered:>11} "
+                f"{self.resumed:>8}  {verdict}")
+
+
+HEADER = (f"{'workers':>7} {'kills':>5} {'residents':>9} {'updates/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/upd':>9} "
+          f"{'order':>6} {'lost':>5} {'doubled':>7} {'redelivered':>11} {'re-asked':>8}  checks")
+
+
+def resumed(texts: list[str], reference: list[str]) -> bool:
+    """A dialog in which a worker died after committing a turn but before Telegram had its 200: the update came
+    again, was recognised as handled, and got a "where we were" note and the current question again (the
+    resident is never left waiting: ``bot.dialog.store``'s contract).  True when, without that note (at most
+    one per resident) and with the repeated question counted once, the messages are the reference dialog's in
+    its order, every question and the answer there once; only a part of the killed turn's reply that had not
+    gone out before the question may be missing."""
+    notes = [t for t in texts if t not in reference]
+    shown = [t for t in texts if t in reference]
+    collapsed = [t for i, t in enumerate(shown) if i == 0 or t != shown[i - 1]]
+    ends, total = [], 0
+    for _, _, replies in DIALOG:
+        total += replies
+        ends.append(total - 1)
+    position = 0
+    for text in collapsed:  # a subsequence of the reference, in order
+        while position < len(reference) and reference[position] != text:
+            position += 1
+        if position == len(reference):
+            return False
+        position += 1
+    return len(notes) <= 1 and all(reference[i] in collapsed for i in ends) and len(collapsed) == len(set(collapsed))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def workers_of(pid: int, workers: int) -> list[int]:
+    """The worker processes of ``python -m bot serve`` (uvicorn serves in the process itself with one)."""
+    return [pid] if workers == 1 else children(pid)
+
+
+def children(pid: int) -> list[int]:
+    """uvicorn's worker processes (multiprocessing's resource tracker, also a child, is not one)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"resource_tracker" not in command:
+                found.append(int(child))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Schema:
+    """A schema of its own in the test database for one run, dropped afterwards."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.name = f"bot_load_{secrets.token_hex(5)}"
+
+    def __enter__(self) -> str:
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {self.name}".encode())
+        separator = "&" if "?" in self.server else "?"
+        return f"{self.server}{separator}options={quote(f'-csearch_path={self.name}')}"
+
+    def __exit__(self, *exc: object) -> None:
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {self.name} CASCADE".encode())
+
+
+async def wait_healthy(url: str, process: subprocess.Popen[bytes], workers: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"bot serve exited with {process.returncode}")
+            try:
+                async with http.get(f"{url}/healthz") as response:
+                    if response.status == 200 and len(workers_of(process.pid, workers)) >= workers:
+                        break
+            except aiohttp.ClientError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the workers did not come up")
+            await asyncio.sleep(0.2)
+    await asyncio.sleep(0.5 * workers)  # every worker through its lifespan start (getMe, pool open)
+
+
+async def resident(api: WebhookTelegram, chat: int, waits: list[float], timeout: float) -> None:
+    arrived = api.arrived.setdefault(chat, asyncio.Event())
+    deadline = time.monotonic() + timeout
+    for step, (action, value, replies) in enumerate(DIALOG):
+        before = len(api.bot_messages(chat))
+        started = time.monotonic()
+        if action == "say":
+            api.send_text(chat, value)
+        else:
+            message = next(m for m in reversed(api.bot_messages(chat)) if any(b.text == value for b in m.buttons))
+            api.tap_button(chat, message.message_id, text=value)
+        following = DIALOG[step + 1] if step + 1 < len(DIALOG) else None
+
+        while not answered(api.bot_messages(chat)[before:], replies, following):
+            arrived.clear()
+            await asyncio.wait_for(arrived.wait(), max(0.0, deadline - time.monotonic()))
+        waits.append(time.monotonic() - started)
+
+
+def answered(messages: list[ChatMessage], replies: int, following: tuple[str, str, int] | None) -> bool:
+    """The bot's reply to a step is complete: its messages are there, and the button tapped next (a
+    redelivered update's reply may come in two parts), or at the end the answer."""
+    if len(messages) < replies:
+        return False
+    if following is None:
+        return ANSWER in messages[-1].text
+    return following[0] != "tap" or any(b.text == following[1] for m in messages for b in m.buttons)
+
+
+class _Telegram(WebhookTelegram):
+    """Wakes a resident only when its own chat got a message (not every resident on every call)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.arrived: dict[int, asyncio.Event] = {}
+
+    def _send_message(self, params: dict[str, object]) -> dict[str, object]:
+        result = super()._send_message(params)
+        self.arrived.setdefault(int(str(params["chat_id"])), asyncio.Event()).set()
+        return result
+
+
+async def run_load(
+    *, workers: int, residents: int, dsn: str, latency: float = 0.0, kill: bool = False, timeout: float = 300.0,
+    python: str = sys.executable,
+) -> LoadResult:
+    await migrate(dsn)
+    port = free_port()
+    async with _Telegram(latency=latency, max_connections=100) as api:
+        url = f"http://127.0.0.1:{port}"
+        api.deliver_to(f"{url}/{PATH}", secret=SECRET)
+        env = {
+            **os.environ,
+            "BOT_TOKEN": api.token,
+            "BOT_API_BASE_URL": api.base_url,
+            "BOT_WEBHOOK_URL": f"https://bot.example.invalid/{PATH}",
+            "BOT_WEBHOOK_SECRET": SECRET,
+            "BOT_WEBHOOK_LISTEN": "127.0.0.1",
+            "BOT_STORE": dsn,
+            "BOT_FLOOD_LIMIT": "0",  # the fake has no 30 msg/s limit; telegram_bench measures with it
+            "BOT_LOG_LEVEL": "WARNING",
+            "BOT_TODAY": "2024-03-10",
+        }
+        process = subprocess.Popen(
+            [python, "-m", "bot", "serve", "--workers", str(workers), "--port", str(port), "--no-set-webhook"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        kills = 0
+        try:
+            await wait_healthy(url, process, workers)
+            waits: list[float] = []
+            total = residents * len(DIALOG)
+            chats = [FIRST_CHAT + n for n in range(residents)]
+            started = time.monotonic()
+            cpu_before = {pid: cpu_seconds(pid) for pid in workers_of(process.pid, workers)}
+            load = asyncio.gather(*(resident(api, chat, waits, timeout) for chat in chats))
+            if kill:
+                while len(api.answered) < total // 3 and not load.done():
+                    await asyncio.sleep(0.01)
+                victim = children(process.pid)[0]
+                os.kill(victim, signal.SIGKILL)
+                kills += 1
+                cpu_before.pop(victim, None)
+            await load
+            wall = time.monotonic() - started
+            cpu = sum(cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in workers_of(process.pid, workers))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                _, errors = await asyncio.to_thread(process.communicate, timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                _, errors = await asyncio.to_thread(process.communicate)
+        result = LoadResult(workers, residents, total, wall, waits, cpu, kills=kills)
+        await check(result, api, chats, dsn)
+        if errors.strip() and not kill:
+            result.problems.append("the workers logged: " + errors.decode(errors="replace").strip()[-500:])
+        return result
+
+
+async def check(result: LoadResult, api: _Telegram, chats: list[int], dsn: str) -> None:
+    reference = [m.text for m in api.bot_messages(chats[0])]
+    expected = sum(r for _, _, r in DIALOG)
+    if len(reference) != expected or ANSWER not in reference[-1]:
+        result.problems.append(f"the first resident's dialog is not the expected one: {len(reference)} messages")
+    for chat in chats:
+        texts = [m.text for m in api.bot_messages(chat)]
+        if texts == reference:
+            continue
+        if resumed(texts, reference):
+            result.resumed += 1
+            continue
+        result.order_kept = False
+        if len(texts) < expected:
+            result.lost += 1
+        elif len(texts) > expected:
+            result.doubled += 1
+        result.problems.append(f"resident {chat}: {len(texts)} messages, not the reference dialog")
+    pushed = len(chats) * len(DIALOG)
+    if len(api.answered) != pushed or api.undelivered:
+        result.lost += pushed - len(api.answered)
+        result.problems.append(f"{pushed - len(api.answered)} updates never acknowledged")
+    if api.acknowledged_twice:
+        result.doubled += len(api.acknowledged_twice)
+        result.problems.append(f"{len(api.acknowledged_twice)} updates acknowledged twice")
+    result.redelivered = api.failed_attempts
+    async with await psycopg.AsyncConnection.connect(dsn) as conn:
+        cursor = await conn.execute("SELECT key, state FROM conversations")
+        rows = await cursor.fetchall()
+    steps: dict[str, int] = {}
+    for _, state in rows:
+        step = DialogState.from_json(state).step if isinstance(state, str) else "forgotten"
+        steps[step] = steps.get(step, 0) + 1
+    if len(rows) != len(chats) or len(steps) != 1:
+        result.problems.append(f"stored states: {len(rows)} rows, steps {steps}")
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    server = os.environ.get("BOT_TEST_POSTGRES") or DEFAULT_POSTGRES
+    print(f"{args.residents} residents at once, {len(DIALOG)} updates each, {args.latency * 1000:.0f} ms added to every "
+          f"Bot API call; `python -m bot serve` on PostgreSQL; {os.cpu_count()} CPU cores on this machine")
+    print(HEADER)
+    runs = [(int(n), False) for n in args.workers.split(",")] + ([(args.kill, True)] if args.kill else [])
+    results: list[LoadResult] = []
+    for workers, kill in runs:
+        with Schema(server) as dsn:
+            result = await run_load(workers=workers, residents=args.residents, dsn=dsn, latency=args.latency, kill=kill)
+        results.append(result)
+        print(result.row(), flush=True)
+        for problem in result.problems[:5]:
+            print("   ", problem)
+    if all(not r.problems for r in results):
+        print("all checks passed: per-chat order kept, nothing lost, nothing doubled"
+              + (", including the run with a worker killed" if args.kill else ""))
+    else:
+        raise SystemExit("checks failed")
+    waits = [w for r in results for w in r.waits]
+    print(f"mean wait over all runs {statistics.mean(waits) * 1000:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=1000)
+    parser.add_argument("--workers", default="1,2,4", help="comma-separated worker counts, one run each")
+    parser.add_argument("--kill", type=int, default=2, help="also a run with this many workers, one killed (0: none)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every Bot API call")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", message=".*retry_after.*")
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()
