@@ -647,7 +647,7 @@ class _Turn:
                         else [*(t for t in current if t not in vocabulary.ancestors(chosen)), chosen]
                     return True
         answering = state.categories is None or state.step == "categories"
-        if not claimed and not u.no_status and state.categories is None:
+        if not claimed and not u.no_status and state.categories is None and state.step != "categories":
             return False  # "我不是低保" before the question: nothing known yet about the others
         if u.no_status and not claimed:
             new: list[str] = []
