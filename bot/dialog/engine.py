@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol
 
@@ -23,7 +23,7 @@ from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
-from bot.quote.needs import Known, next_need, statuses_that_matter
+from bot.quote.needs import Known, next_need, request_for, statuses_that_matter
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
@@ -640,8 +640,11 @@ class _Turn:
             for term in claimed:
                 chosen = next((o for o in options if o == term or o in vocabulary.ancestors(term)), None)
                 if chosen is not None:
-                    broad = state.pending.pop("refine")
-                    state.categories = [chosen if t == broad else t for t in state.categories or []]
+                    broad = state.pending.pop("refine", None)
+                    current = list(state.categories or [])
+                    # Without the broad term on record (a correction dropped it), the kind is added as said.
+                    state.categories = [chosen if t == broad else t for t in current] if broad in current \
+                        else [*(t for t in current if t not in vocabulary.ancestors(chosen)), chosen]
                     return True
         answering = state.categories is None or state.step == "categories"
         if not claimed and not u.no_status and state.categories is None:
@@ -701,6 +704,10 @@ class _Turn:
                 "birth", "不知道具体日期的话，说出生年份（如“1958年”）或年龄（如“65岁”）也可以；只有规定与具体日期有关时"
                 "才需要年月日", example="65岁"))
             return True
+        if u.does_not_know and u.yes_no is None and (
+                state.step == "hukou" or (state.step == "fact" and "fact" in state.pending)):
+            self._yes_no_unknown()
+            return True
         if u.status_unknown and state.step == "categories":
             self._status_unknown()
             return True
@@ -711,18 +718,38 @@ class _Turn:
         known = self._known()
         cases = []
         if known.region and known.payment_date:
-            from bot.quote.needs import request_for
-
             for term in [None, *self._relevant_terms()]:
                 try:
                     quote = self.quotes.quote(request_for(known, categories=(term,) if term else ()))
-                except Exception:
-                    continue
+                except (UserInputError, NotCoveredError):
+                    continue  # a case that needs more answers is simply not listed
                 name = "都不是" if term is None else _short_name(self.quotes.vocabulary.name(term))
                 cases.append({"name": name, "amount": quote.personal_payment})
         self.say("status_unknown", {"step": "categories", "cases": [c["name"] for c in cases]}, cases=cases,
                  enquiries=self.enquiries())
         self._ask("categories", again=True)
+
+    def _yes_no_unknown(self) -> None:
+        """"不知道" to a yes/no question (local registration, a registration fact): the answer either way."""
+        state = self.state
+        step = state.step
+        known = self._known()
+        cases = []
+        for value in (True, False):
+            if step == "hukou":
+                case = replace(known, local_hukou=value)
+                name = "户籍在本地" if value else "户籍不在本地"
+            else:
+                case = replace(known, facts=(*known.facts, (state.pending.get("fact", ""), value)))
+                name = "是" if value else "不是"
+            try:
+                quote = self.quotes.quote(request_for(case))
+            except (UserInputError, NotCoveredError):
+                continue
+            cases.append({"name": name, "amount": quote.personal_payment, "more": bool(quote.missing_facts)})
+        self.say("yes_no_unknown", {"step": step, "cases": [c["name"] for c in cases]}, cases=cases,
+                 enquiries=self.enquiries())
+        self._ask(step, again=True)
 
     # --- what to ask next ----------------------------------------------------------------------------------------
 

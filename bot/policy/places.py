@@ -63,8 +63,9 @@ class PlaceIndex:
                 self._parents[parent] = place.name
 
     @cached_property
-    def _by_length(self) -> list[str]:
-        return sorted(self._names, key=len, reverse=True)
+    def _pattern(self) -> re.Pattern[str]:
+        # One alternation, longest names first: at each position the longest name wins (山西朔州 over 朔州).
+        return re.compile("|".join(re.escape(name) for name in sorted(self._names, key=len, reverse=True)))
 
     @property
     def names(self) -> dict[str, tuple[str, str | None]]:
@@ -108,18 +109,13 @@ class PlaceIndex:
 
         Raises NotCoveredError when the name is part of another place's name or under a contradicting province,
         city or county, and UserInputError when two different jurisdictions are named."""
-        taken = [False] * len(text)
         found: list[tuple[int, int, str]] = []
-        for name in self._by_length:
-            start = text.find(name)
-            while start >= 0:
-                end = start + len(name)
-                if not any(taken[start:end]):
-                    if end < len(text) and text[end] in _UNIT_CHARS and name[-1] not in _UNIT_CHARS:
-                        end += 1  # 张掖山丹|县: the unit word belongs to the name
-                    found.append((start, end, name))
-                    taken[start:end] = [True] * (end - start)
-                start = text.find(name, start + 1)
+        for match in self._pattern.finditer(text):
+            start, end = match.span()
+            name = match.group()
+            if end < len(text) and text[end] in _UNIT_CHARS and name[-1] not in _UNIT_CHARS:
+                end += 1  # 张掖山丹|县: the unit word belongs to the name
+            found.append((start, end, name))
         if not found:
             return None
         jurisdictions = sorted({self._names[name][0] for _, _, name in found})

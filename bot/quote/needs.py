@@ -99,7 +99,11 @@ def birth_within(quotes: QuoteEngine, known: Known, document: PolicyDocument) ->
         except (UserInputError, NotCoveredError):
             return None
         outcomes.add(_figures(quote))
-        hukou = quotes.hukou_matters(request_for(known, birth=birth, categories=known.categories or ()))
+        try:
+            hukou = quotes.hukou_matters(request_for(known, birth=birth, categories=known.categories or ()))
+        except RefinementNeeded:  # as a local resident a broad status needs its kind (found by the fuzzer)
+            outcomes.add(("refine",))
+            continue
         outcomes.add(("hukou", hukou))
     if len([o for o in outcomes if o[0] != "hukou"]) > 1 or len([o for o in outcomes if o[0] == "hukou"]) > 1:
         return None
@@ -130,46 +134,45 @@ def _age(known: Known) -> int | None:
 
 def statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str]) -> list[str]:
     """Of `terms`, those that alone change a child's answer (a newborn is not offered 刑满释放人员 nor a status
-    that its free first year makes irrelevant). While local registration is unknown, a status counts if it
-    changes the answer either way. An adult is offered every status the document has a rule for."""
+    that its free first year makes irrelevant). Registration, if not said yet, is taken as local (the usual
+    case, and the one in which statuses count). An adult is offered every status the document has a rule for."""
     age = _age(known)
     if age is None or age >= CHILD_AGE:
         return terms  # an adult may be in any of them: the document's categories decide
-    hukou_cases = (known.local_hukou,) if known.local_hukou is not None else (True, False)
+    known = replace(known, local_hukou=True if known.local_hukou is None else known.local_hukou)
+    try:
+        base = _figures(quotes.quote(request_for(known, categories=())))
+    except (UserInputError, NotCoveredError):
+        return terms
     kept = []
     for term in terms:
         if age < _MINIMUM_AGE.get(term, 0):
             continue
-        if any(_changes_answer(quotes, replace(known, local_hukou=hukou), term) for hukou in hukou_cases):
+        try:
+            changes = _figures(quotes.quote(request_for(known, categories=(term,)))) != base
+        except (UserInputError, NotCoveredError):
+            changes = True  # RefinementNeeded included: its kinds differ
+        if changes:
             kept.append(term)
     return kept
 
 
-def _changes_answer(quotes: QuoteEngine, known: Known, term: str) -> bool:
+def _hukou_matters(quotes: QuoteEngine, known: Known) -> tuple[bool, Quote | None]:
+    """Whether local registration changes the answer, and the quote for a local resident when it was computed on
+    the way. A broad status whose kinds all give the same answer (山丹: 特困 + any class of 低保) is not a reason
+    to ask which kind: each kind is checked instead."""
     try:
-        base = _figures(quotes.quote(request_for(known, categories=())))
-    except (UserInputError, NotCoveredError):
-        return True
-    try:
-        return _figures(quotes.quote(request_for(known, categories=(term,)))) != base
-    except (UserInputError, NotCoveredError):
-        return True  # RefinementNeeded included: its kinds differ
-
-
-def _hukou_matters(quotes: QuoteEngine, known: Known) -> bool:
-    """Whether local registration changes the answer. A broad status whose kinds all give the same answer
-    (山丹: 特困 + any class of 低保) is not a reason to ask which kind: each kind is checked instead."""
-    try:
-        return quotes.hukou_matters(request_for(known, local_hukou=True))
+        return quotes.hukou_matters(request_for(known, local_hukou=True)), None
     except RefinementNeeded as needed:
-        quotes.quote(request_for(known))  # raises RefinementNeeded again when the kind changes the answer
+        quote = quotes.quote(request_for(known))  # raises RefinementNeeded again when the kind matters
         term = needed.refinement.term
         categories = known.categories or ()
-        return any(
+        matters = any(
             quotes.hukou_matters(request_for(
                 known, local_hukou=True, categories=tuple(option if t == term else t for t in categories)))
             for option in needed.refinement.options
         )
+        return matters, quote
 
 
 def next_need(quotes: QuoteEngine, known: Known) -> Need:
@@ -202,9 +205,12 @@ def next_need(quotes: QuoteEngine, known: Known) -> Need:
     else:
         cannot = False
     try:
-        if known.local_hukou is None and _hukou_matters(quotes, known):
-            return Need("hukou", document=document)
-        quote = quotes.quote(request_for(known))
+        computed = None
+        if known.local_hukou is None:
+            matters, computed = _hukou_matters(quotes, known)
+            if matters:
+                return Need("hukou", document=document)
+        quote = computed or quotes.quote(request_for(known))
     except RefinementNeeded as needed:
         return Need("refine", document=document, refinement=needed.refinement)
     except NotCoveredError as error:

@@ -131,7 +131,7 @@ def read_dates(text: str, step: str, today: date) -> list[DateReading]:
         if age and (role in (None, "birth")) and not (kinds & (_CONCRETE - {"day"})):
             value = int(age.group(1) or age.group(2))
             span = _age_range(value, today)
-            if span is not None and (age.group(1) or step == "birth" or "了" in clause or "岁" in clause):
+            if span is not None:
                 readings.append(DateReading("birth", start, end, birth_range=span))
                 continue
         concrete = kinds & _CONCRETE

@@ -38,8 +38,14 @@ def read_yes_no(text: str) -> bool | None:
     return None
 
 
-_LOCAL = re.compile(r"本地户口|户口在本地|户口就在|户口在这|本地人|当地户口|本地户籍|户籍在本地|是本地的|本地的户口")
-_NOT_LOCAL = re.compile(r"外地户口|户口不在|外地人|户口在外地|不是本地|外地户籍|户籍不在|外省户口|外县户口")
+_LOCAL = re.compile(
+    r"户口(?:就)?在(?:这|这边|这里|本村|村里|本县|本地|当地|咱这)"
+    r"|本地户口|户口在本地|户口就在|户口在这|本地人|当地户口|本地户籍|户籍在本地|是本地的|本地的户口"
+)
+_NOT_LOCAL = re.compile(
+    r"户口(?:就)?(?:不在|在外|迁走)"
+    r"|外地户口|户口不在|外地人|户口在外地|不是本地|外地户籍|户籍不在|外省户口|外县户口"
+)
 
 
 def read_local_hukou(text: str) -> tuple[bool, int, int] | None:

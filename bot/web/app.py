@@ -14,7 +14,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,15 @@ TOKEN_COOKIE = "console_token"
 log = logging.getLogger("bot.web")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+
+def china_today() -> date:
+    """Today at the hotline (UTC+8), whatever the server's time zone: the calculator's default payment date.
+    (The Telegram channel has the same rule; a channel does not import another.)"""
+    return datetime.now(CHINA_STANDARD_TIME).date()
+
+
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
@@ -174,7 +183,7 @@ class Console:
 
 
 def console_routes(service: ConsoleService | None = None, token: str | None = None,
-                   today: Callable[[], date] = date.today) -> list[BaseRoute]:
+                   today: Callable[[], date] = china_today) -> list[BaseRoute]:
     """The console's routes, to serve alone or inside another Starlette app (the webhook app).
 
     `token` defaults to $BOT_WEB_TOKEN; when set, every page and API call needs it (header
@@ -197,7 +206,7 @@ def console_routes(service: ConsoleService | None = None, token: str | None = No
 
 
 def create_app(service: ConsoleService | None = None, token: str | None = None,
-               today: Callable[[], date] = date.today) -> Starlette:
+               today: Callable[[], date] = china_today) -> Starlette:
     return Starlette(routes=console_routes(service, token, today))
 
 

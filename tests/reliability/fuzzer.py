@@ -137,7 +137,9 @@ class Fuzzer:
         except Exception:
             self.counts.crashes += 1
             if len(self.counts.examples) < 5:
-                self.counts.examples.append(f"{key} {incoming!r} {today}\n{traceback.format_exc()}")
+                stored = before.to_json() if before else None
+                self.counts.examples.append(f"{key} {incoming!r} {today}\nstate before: {stored}\n"
+                                            f"{traceback.format_exc()}")
             return
         after = self.store.load(key)
         if repeat:

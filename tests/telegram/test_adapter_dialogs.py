@@ -24,7 +24,10 @@ from bot.dialog.service import DialogService
 from bot.dialog.store import MemoryStore
 from bot.resident import FIRST_MESSAGE_LIMIT
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"),
+    pytest.mark.slow,  # every replay script through a real Application: a quick local run may skip it
+]
 
 SCRIPTS_DIR = Path(__file__).resolve().parents[2] / "dialogs" / "scripts"
 SCRIPTS = script_files([SCRIPTS_DIR])

@@ -106,3 +106,10 @@ def test_the_console_writes_no_file(client: TestClient, tmp_path: Path, monkeypa
 def test_the_web_command_takes_a_port() -> None:
     args = build_parser().parse_args(["web", "--port", "9090"])
     assert (args.command, args.port, args.host) == ("web", 9090, "127.0.0.1")
+
+
+def test_the_default_payment_date_is_today_in_china(console_service: ConsoleService) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    body = TestClient(create_app(console_service, token="")).get("/api/options").json()
+    assert body["today"] == datetime.now(timezone(timedelta(hours=8))).date().isoformat()

@@ -1,0 +1,68 @@
+"""The quote engine decides what an answer still depends on; the dialog only asks that (bot/quote/needs.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.policy.loader import default_knowledge_base
+from bot.quote.engine import QuoteEngine
+from bot.quote.needs import Known, next_need, statuses_that_matter
+
+QUOTES = QuoteEngine(default_knowledge_base())
+
+
+def test_the_place_then_the_payment_date_come_first() -> None:
+    assert next_need(QUOTES, Known()).kind == "region"
+    assert next_need(QUOTES, Known(region="朔州市")).kind == "payment_date"
+
+
+def test_statuses_said_up_front_are_not_asked_again() -> None:
+    need = next_need(QUOTES, Known(region="朔州市", payment_date=date(2023, 10, 10), birth=date(1980, 5, 1),
+                                   categories=("dibao",)))
+    assert need.kind == "quote" and need.quote is not None
+    assert need.quote.personal_payment == 76  # 朔州 二（二）: 低保 80% of 380 → 76
+
+
+def test_a_birth_year_is_enough_where_no_rule_turns_on_the_day() -> None:
+    # 朔州 has no rule by age within 1980: any day of that year gives the same answer.
+    need = next_need(QUOTES, Known(region="朔州市", payment_date=date(2023, 10, 10),
+                                   birth_range=(date(1980, 1, 1), date(1980, 12, 31)), categories=()))
+    assert need.kind == "quote"
+
+
+def test_an_age_that_straddles_the_60_line_asks_only_the_exact_day() -> None:
+    # 沁源: 60岁以上 means born by 1962-12-31; 59 on 2022-10-08 is born 1962-10-09…1963-10-08.
+    need = next_need(QUOTES, Known(region="沁源县", payment_date=date(2022, 10, 8),
+                                   birth_range=(date(1962, 10, 9), date(1963, 10, 8)), categories=()))
+    assert need.kind == "birth" and need.exact_birth
+
+
+def test_a_birth_range_near_the_payment_date_needs_the_day_newborn_rules_count_days() -> None:
+    need = next_need(QUOTES, Known(region="冷市镇", payment_date=date(2023, 10, 10),
+                                   birth_range=(date(2023, 1, 1), date(2023, 10, 10))))
+    assert need.kind == "birth" and need.exact_birth
+
+
+def test_shandan_tekun_with_dibao_is_not_asked_the_dibao_class() -> None:
+    need = next_need(QUOTES, Known(region="山丹县", payment_date=date(2023, 10, 10), categories=("tekun", "dibao")))
+    assert need.kind == "quote" and need.quote is not None and need.quote.personal_payment == 0
+
+
+def test_shandan_dibao_alone_is_asked_the_class() -> None:
+    need = next_need(QUOTES, Known(region="山丹县", payment_date=date(2023, 10, 10), categories=("dibao",)))
+    assert need.kind == "refine" and need.refinement is not None and "dibao_rural_3" in need.refinement.options
+
+
+@pytest.mark.parametrize("adult_only", ["new_university_student", "laid_off_worker", "released_prisoner",
+                                        "discharged_veteran", "lapsed_employee_insurance"])
+def test_a_newborn_is_never_offered_an_adults_situation(adult_only: str) -> None:
+    known = Known(region="冷市镇", payment_date=date(2023, 10, 10), birth=date(2023, 9, 1))
+    assert adult_only not in statuses_that_matter(QUOTES, known, [adult_only, "tekun"])
+
+
+def test_an_adult_is_offered_every_status_the_document_has_a_rule_for() -> None:
+    known = Known(region="冷市镇", payment_date=date(2023, 10, 10), birth=date(1970, 1, 1))
+    terms = ["tekun", "new_university_student", "released_prisoner"]
+    assert statuses_that_matter(QUOTES, known, terms) == terms
