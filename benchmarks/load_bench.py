@@ -17,7 +17,9 @@ p99 of the wait for each reply, the workers' CPU per update, and the checks:
   at the answer step.
 
 With ``--kill`` one worker is killed with SIGKILL when a third of the updates are answered: its chats carry
-on on the others (uvicorn also starts a replacement), with the same checks.
+on on the others (uvicorn also starts a replacement), with the same checks.  A resident whose update the
+killed worker had committed but not acknowledged gets, on redelivery, "where we were" and the current
+question again (``bot.dialog.store``'s contract): counted as "re-asked", not as doubled.
 
     .venv/bin/python benchmarks/load_bench.py [--residents 1000] [--workers 1,2,4] [--kill 2] [--latency 0]
 
@@ -37,6 +39,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -76,6 +79,7 @@ class LoadResult:
     doubled: int = 0
     redelivered: int = 0
     resumed: int = 0  # residents asked a question again after a worker died (see ``resumed``)
+    answer_not_reshown: int = 0
 
     @property
     def rate(self) -> float:
@@ -215,7 +219,8 @@ def answered(messages: list[ChatMessage], replies: int, following: tuple[str, st
     if len(messages) < replies:
         return False
     if following is None:
-        return ANSWER in messages[-1].text
+        # the answer; or, after a kill, "where we were" and the closing question instead (see check)
+        return ANSWER in messages[-1].text or len(messages) >= 2
     return following[0] != "tap" or any(b.text == following[1] for m in messages for b in m.buttons)
 
 
@@ -233,8 +238,8 @@ class _Telegram(WebhookTelegram):
 
 
 async def run_load(
-    *, workers: int, residents: int, dsn: str, latency: float = 0.0, kill: bool = False, timeout: float = 300.0,
-    python: str = sys.executable,
+    *, workers: int, residents: int, dsn: str, latency: float = 0.0, kill: bool = False, kill_at: float = 1 / 3,
+    timeout: float = 300.0, python: str = sys.executable,
 ) -> LoadResult:
     await migrate(dsn)
     port = free_port()
@@ -267,7 +272,7 @@ async def run_load(
             cpu_before = {pid: cpu_seconds(pid) for pid in workers_of(process.pid, workers)}
             load = asyncio.gather(*(resident(api, chat, waits, timeout) for chat in chats))
             if kill:
-                while len(api.answered) < total // 3 and not load.done():
+                while len(api.answered) < total * kill_at and not load.done():
                     await asyncio.sleep(0.01)
                 victim = children(process.pid)[0]
                 os.kill(victim, signal.SIGKILL)
@@ -291,16 +296,24 @@ async def run_load(
 
 
 async def check(result: LoadResult, api: _Telegram, chats: list[int], dsn: str) -> None:
-    reference = [m.text for m in api.bot_messages(chats[0])]
+    # The reference: the dialog most residents saw (any one of them may be a re-asked one, after a kill).
+    seen = Counter(tuple(m.text for m in api.bot_messages(chat)) for chat in chats)
+    reference = list(seen.most_common(1)[0][0])
     expected = sum(r for _, _, r in DIALOG)
     if len(reference) != expected or ANSWER not in reference[-1]:
-        result.problems.append(f"the first resident's dialog is not the expected one: {len(reference)} messages")
+        result.problems.append(f"the residents' usual dialog is not the expected one: {len(reference)} messages")
     for chat in chats:
         texts = [m.text for m in api.bot_messages(chat)]
         if texts == reference:
             continue
         if resumed(texts, reference):
             result.resumed += 1
+            continue
+        if not any(ANSWER in t for t in texts):
+            # The killed worker had committed the last turn but not sent the fee: the redelivered update
+            # got "where we were" and the closing question, not the answer again.
+            result.answer_not_reshown += 1
+            result.problems.append(f"resident {chat}: the answer was not shown again after the kill")
             continue
         result.order_kept = False
         if len(texts) < expected:

@@ -108,7 +108,8 @@ class PostgresStore:
         self.dsn = dsn
         self.timeout = timeout
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[tuple[object, ...]]] = AsyncConnectionPool(
-            dsn, min_size=min_size, max_size=max_size, open=False, timeout=timeout, name="bot-store"
+            dsn, min_size=min_size, max_size=max_size, open=False, timeout=timeout, name="bot-store",
+            kwargs={"autocommit": True},  # turn() sends its own BEGIN and COMMIT, pipelined with its queries
         )
 
     async def open(self) -> None:
@@ -131,21 +132,33 @@ class PostgresStore:
 
     @asynccontextmanager
     async def turn(self, key: str) -> AsyncIterator[Turn]:
-        """The conversation ``key``, locked against every other worker until the write is committed."""
-        async with self._pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
-            cursor = await conn.execute("SELECT state, last_update_id FROM conversations WHERE key = %s", (key,))
-            turn = Turn(key, _state(await cursor.fetchone()))
-            yield turn
-            if turn.kept:
-                return
-            state = turn.state or DialogState()
-            await conn.execute(
-                "INSERT INTO conversations (key, state, last_update_id) VALUES (%s, %s, %s) "
-                "ON CONFLICT (key) DO UPDATE SET state = excluded.state, last_update_id = excluded.last_update_id, "
-                "updated = now()",
-                (key, None if turn.forgotten else state.to_json(), state.last_update_id),
-            )
+        """The conversation ``key``, locked against every other worker until the write is committed.
+
+        Two round trips to the server, each a pipeline (psycopg's pipeline mode): BEGIN + lock + read, then
+        write + COMMIT.  Sent one by one, the five statements cost about a third more CPU per turn (psycopg
+        wakes up for every answer)."""
+        async with self._pool.connection() as conn:
+            async with conn.pipeline() as pipeline:
+                await conn.execute("BEGIN")
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
+                cursor = await conn.execute("SELECT state, last_update_id FROM conversations WHERE key = %s", (key,))
+                await pipeline.sync()
+                turn = Turn(key, _state(await cursor.fetchone()))
+            try:
+                yield turn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            async with conn.pipeline():
+                if not turn.kept:
+                    state = turn.state or DialogState()
+                    await conn.execute(
+                        "INSERT INTO conversations (key, state, last_update_id) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
+                        "last_update_id = excluded.last_update_id, updated = now()",
+                        (key, None if turn.forgotten else state.to_json(), state.last_update_id),
+                    )
+                await conn.execute("COMMIT")
 
     async def load(self, key: str) -> DialogState | None:
         """The stored state, without locking (for tools and tests; turns use :meth:`turn`)."""

@@ -150,3 +150,31 @@ def test_serve_refuses_a_database_without_the_schema(
     monkeypatch.setenv("BOT_STORE", postgres_dsn)
     assert main(["serve", "--workers", "2", "--no-set-webhook"]) == 2
     assert "run `python -m bot migrate`" in capsys.readouterr().err
+
+
+def test_the_worker_app_serves_the_webhook_and_the_hotline_console(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.channels.webhook import create_app
+
+    monkeypatch.setenv("BOT_TOKEN", "123456:abcdefghijkl")
+    monkeypatch.setenv("BOT_WEBHOOK_URL", "https://bot.example.org/tg/3f9c1e7a")
+    monkeypatch.setenv("BOT_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("BOT_STATE_PATH", str(tmp_path / "state.sqlite3"))
+    monkeypatch.delenv("BOT_STORE", raising=False)
+    paths = {getattr(route, "path", "") for route in create_app().routes}
+    assert {"/tg/3f9c1e7a", "/healthz", "/", "/api/quote"} <= paths
+
+
+def test_flood_limit_is_shared_by_the_workers_and_checked() -> None:
+    from bot.channels.telegram import ConfigError
+    from bot.channels.webhook import WORKERS_ENV, fixed_today, flood_limit
+
+    assert flood_limit({}) == 30.0
+    assert flood_limit({"BOT_FLOOD_LIMIT": "30", WORKERS_ENV: "4"}) == 7.5
+    assert flood_limit({"BOT_FLOOD_LIMIT": "0"}) is None
+    with pytest.raises(ConfigError, match="BOT_FLOOD_LIMIT"):
+        flood_limit({"BOT_FLOOD_LIMIT": "fast"})
+    assert fixed_today({"BOT_TODAY": "2024-03-10"}) == date(2024, 3, 10)
+    with pytest.raises(ConfigError, match="BOT_TODAY"):
+        fixed_today({"BOT_TODAY": "yesterday"})
