@@ -54,6 +54,14 @@ _NEGATION_AFTER = re.compile(
     r"^(?:户|对象|人员)?(?:已经|早就|早)?(?:取消|没了|停了|退了|不是了|被取消|撤销|撤了|取消了|没有了|到期"
     r"|没(?:评上|批|办|申请上|享受|通过))"
 )
+# A status applied for but not granted is not held: "低保还在申请中", "申请了低保还没批下来", "正在申请低保".
+# Counting it would quote a subsidy the resident does not get yet (a fee too low is the worst mistake).
+_PENDING_BEFORE = re.compile(r"(?:正在|还在|在|刚)(?:申请|申报|办理|办|评)(?:着)?$")
+_PENDING_AFTER = re.compile(
+    r"^(?:户|对象|人员)?(?:还|正|也|刚)?(?:在)?(?:申请|申报|审核|审批|办理|公示|评审|评议)(?:中|着|呢)"
+    r"|^(?:户|对象|人员)?(?:(?:申请|申报|报|办)(?:了|过)?)?[，, ]?(?:但是?|可是?)?(?:还|也|一直)?(?:没|未|没有)"
+    r"(?:批|评|下来|通过|办下来|审批|审核|公示)"
+)
 _ADD = re.compile(r"也是|还是|另外|对了|还有|同时|也有|也算|还算|而且|并且|外加|也属于|还属于")
 _REPLACE = re.compile(r"不对|搞错|弄错|说错|错了|其实是|应该是|改成|改为|更正|重新说")
 _FILLER = re.compile(
@@ -123,13 +131,18 @@ class StatusReader:
             after = text[end:end + 8]
             if before.endswith(("是不是", "算不算", "有没有")):
                 doubted = True  # "不知道是不是低保", "有没有低保": a doubt, not a claim either way
-            elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
+            elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after)
+                  or _PENDING_BEFORE.search(before) or _PENDING_AFTER.search(after)):
                 reading.removed.append(Found(term, start, end))
             elif unknown is not None and ("是不是" in text or "算不算" in text or unknown.start() < start):
                 doubted = True
                 continue  # "不知道是不是低保": not a claim
             else:
                 reading.statuses.append(Found(term, start, end))
+        # A status both claimed and denied in one message ("低保户，但低保还在申请中"): the later mention wins.
+        last_said = {found.value: found for found in sorted([*reading.statuses, *reading.removed], key=lambda f: f.start)}
+        reading.statuses = [f for f in reading.statuses if last_said[f.value] is f]
+        reading.removed = [f for f in reading.removed if last_said[f.value] is f]
         if unknown is not None and not reading.statuses and (as_answer or doubted):
             reading.unknown = True
         if not reading.statuses and not reading.removed and not reading.unknown and reading.ambiguous is None:
