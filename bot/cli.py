@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("--fact", action="append", default=[], type=_fact, help="补充条件 id=yes|no")
     quote.add_argument("--non-local", action="store_true", help="非本地户籍（在居住地参保）")
     quote.add_argument("--json", action="store_true", help="print one JSON object (same as --format json)")
-    quote.add_argument("--format", choices=("text", "json", "resident"), default=None,
+    quote.add_argument("--format", choices=("text", "json", "resident", "copy"), default=None,
                        help="resident: the messages a resident receives, separated by lines '---'")
     quote.add_argument("--channel", default=None,
                        help="with --format resident: also the steps of this payment channel (id, or 'register')")
@@ -183,15 +183,16 @@ def _run_quote(args: argparse.Namespace) -> int:
         reference=args.reference,
     )
     output = args.format or ("json" if args.json else "text")
-    if args.channel is not None and output != "resident":
+    if args.channel is not None and output not in ("resident", "copy"):
         raise UserInputError("channel", "--channel 只能与 --format resident 一起使用", example="--format resident")
     result = engine.quote(request)
     if output == "json":
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    elif output == "resident":
+    elif output in ("resident", "copy"):
         from bot.resident import resident_messages
 
-        print("\n---\n".join(resident_messages(result, "text", channel=args.channel)))
+        # copy: the same messages for staff to paste into an SMS or WeChat, with no mention of buttons.
+        print("\n---\n".join(resident_messages(result, "text", channel=args.channel, buttons=output == "resident")))
     else:
         print(render_quote_text(result))
     return 0

@@ -31,17 +31,19 @@ class Choice:
     label: str
 
 
-def resident_messages(quote: Quote, output: Format = "text", channel: str | None = None) -> list[str]:
+def resident_messages(quote: Quote, output: Format = "text", channel: str | None = None,
+                      buttons: bool = True) -> list[str]:
     """Every message a resident receives for `quote`, in order: the first message, the notes that apply (if
     any) and, with `channel` (a channel id of `quote.channels`, or "register"), that channel's steps.
 
-    `output` is "html" for Telegram (values escaped, figures in <b>), "text" for everything else."""
-    messages = [first_message(quote, output)]
+    `output` is "html" for Telegram (values escaped, figures in <b>), "text" for everything else.
+    `buttons` False: the text is copied elsewhere (SMS, WeChat by hotline staff), so it never points at a button."""
+    messages = [first_message(quote, output, buttons)]
     details = details_message(quote, output)
     if details:
         messages.append(details)
     if channel is not None:
-        messages.append(channel_message(quote, channel, output))
+        messages.append(channel_message(quote, channel, output, buttons))
     return messages
 
 
@@ -51,7 +53,7 @@ def visible_length(text: str) -> int:
     return len(re.sub(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);", "_", plain))
 
 
-def first_message(quote: Quote, output: Format = "text") -> str:
+def first_message(quote: Quote, output: Format = "text", buttons: bool = True) -> str:
     """The figures, on one screen. References are shortened until the message fits."""
     text = ""
     offered = bool(choices(quote))
@@ -64,7 +66,7 @@ def first_message(quote: Quote, output: Format = "text") -> str:
         text = render("resident/first", output, q=quote, verdict=verdict(quote), next_step=next_step(quote),
                       register_label=register_label(quote),
                       references=short_references(quote, limit), hint=hint if with_hint else "",
-                      common=common if with_common else "")
+                      common=common if with_common else "", buttons=buttons)
         if visible_length(text) <= FIRST_MESSAGE_LIMIT:
             break
     return text
@@ -113,7 +115,7 @@ def register_label(quote: Quote) -> str:
     return "首次参保登记"
 
 
-def channel_message(quote: Quote, channel_id: str, output: Format = "text") -> str:
+def channel_message(quote: Quote, channel_id: str, output: Format = "text", buttons: bool = True) -> str:
     """One channel's steps (or, for "register", the registration and status instructions)."""
     offered = {choice.id: choice for choice in choices(quote)}
     if channel_id not in offered:
@@ -121,9 +123,10 @@ def channel_message(quote: Quote, channel_id: str, output: Format = "text") -> s
         raise UserInputError("channel", f"没有「{channel_id}」这一缴费方式", example=names,
                              suggestions=tuple(offered))
     if channel_id == REGISTER:
-        return render("resident/register", output, q=quote, label=offered[channel_id].label)
+        return render("resident/register", output, q=quote, label=offered[channel_id].label, buttons=buttons)
     guide = next(c for c in quote.channels if c.id == channel_id)
-    return render("resident/channel", output, q=quote, channel=guide, references=_channel_references(quote, guide))
+    return render("resident/channel", output, q=quote, channel=guide, references=_channel_references(quote, guide),
+                  buttons=buttons)
 
 
 def basis_message(quote: Quote, output: Format = "text") -> str:

@@ -25,6 +25,7 @@ from bot.resident import (
     choices,
     details_message,
     first_message,
+    next_step,
     resident_messages,
     visible_length,
 )
@@ -90,6 +91,24 @@ def test_the_first_message_fits_one_screen_and_states_the_amount(
     assert result.document_short in text, "a short reference"
     assert "下一步" in text
     assert "《" not in text.split("依据：")[-1] or result.document_short.startswith("《"), "no full title per reference"
+
+
+@pytest.mark.parametrize("request_", CASE_REQUESTS)
+def test_text_copied_for_an_sms_points_at_no_button_and_keeps_the_figures(
+    engine: QuoteEngine, request_: QuoteRequest
+) -> None:
+    """Hotline staff paste this into an SMS or WeChat: "点下方…" or "见下方按钮" would mean nothing there."""
+    result = engine.quote(request_)
+    for channel in [None, *(c.id for c in choices(result))]:
+        copied = "\n".join(resident_messages(result, "text", channel, buttons=False))
+        assert "按钮" not in copied and "点“" not in copied and "点下方" not in copied, copied
+        shown = resident_messages(result, "text", channel)
+        assert len(copied.split("\n")) == len("\n".join(shown).split("\n")), "the same lines, reworded"
+        if result.personal_payment is not None:
+            assert f"您需缴纳：{result.personal_payment}元" in copied
+    if next_step(result) in ("choose_channel", "register_then_pay"):  # the line that would say "below"
+        names = [c.name for c in result.channels]
+        assert all(name in resident_messages(result, "text", buttons=False)[0] for name in names), names
 
 
 @pytest.mark.parametrize("request_", CASE_REQUESTS)

@@ -255,7 +255,7 @@ class ConsoleService:
 
 
 def _messages(quote: Quote, channel: str | None) -> str:
-    return "\n\n".join(resident_messages(quote, "text", channel))
+    return "\n\n".join(resident_messages(quote, "text", channel, buttons=False))
 
 
 def _faq_json(result: FaqAnswer) -> dict[str, Any]:

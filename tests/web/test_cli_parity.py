@@ -93,8 +93,9 @@ def test_a_reference_answer_is_the_clis_reference_answer(
 def test_the_copy_for_the_resident_is_what_the_resident_receives(
     case: dict[str, Any], client: TestClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The calculator's text is `quote --format resident` (its messages, blank lines between them)."""
-    code = main([*_cli_args(case)[:-1], "--format", "resident"])
+    """The calculator's text is `quote --format copy`: the resident's messages (blank lines between them), worded
+    for an SMS or WeChat message, with no button to point at."""
+    code = main([*_cli_args(case)[:-1], "--format", "copy"])
     out, _ = capsys.readouterr()
     response = client.get("/api/calculate", params=_api_params(case))
     if code != 0:
@@ -103,7 +104,7 @@ def test_the_copy_for_the_resident_is_what_the_resident_receives(
     body = response.json()
     assert body["resident_text"] == out.strip().replace("\n---\n", "\n\n")
     for channel in body["resident_channels"]:
-        main([*_cli_args(case)[:-1], "--format", "resident", "--channel", channel["id"]])
+        main([*_cli_args(case)[:-1], "--format", "copy", "--channel", channel["id"]])
         out, _ = capsys.readouterr()
         assert body["resident_texts"][channel["id"]] == out.strip().replace("\n---\n", "\n\n")
 
