@@ -1,9 +1,11 @@
 """The dialog state machine: one resident's input in, replies out. No channel, no clock, no I/O.
 
-Each turn: commands (/back …) first, then button payloads, then corrections typed at any point ("出生日期改成…"),
-then the answer to the current question. After any accepted answer `_advance` asks the next question the
-answer still needs (the quote engine decides: which kind of 低保, local registration, a registration fact),
-or shows the answer. Unusable input is re-asked with what was expected; nothing already answered is lost.
+Each turn: commands (/back …, or said in Chinese) first, then button payloads, then every message is read whole
+by bot.understanding whatever the step: place, dates with their roles, ages, statuses added or removed, yes/no,
+registration. What it says is applied (a correction needs no command word; after the answer the reply says what
+changed); a question other than "how much" is answered from the FAQ. Only when a message says nothing usable
+does the current step's own reading explain what was expected. `_advance` then asks what the answer still needs
+(bot.quote.needs decides) or shows the answer. Nothing already answered is lost.
 """
 
 from __future__ import annotations
@@ -647,7 +649,7 @@ class _Turn:
                         else [*(t for t in current if t not in vocabulary.ancestors(chosen)), chosen]
                     return True
         answering = state.categories is None or state.step == "categories"
-        if not claimed and not u.no_status and state.categories is None:
+        if not claimed and not u.no_status and state.categories is None and state.step != "categories":
             return False  # "我不是低保" before the question: nothing known yet about the others
         if u.no_status and not claimed:
             new: list[str] = []

@@ -48,7 +48,7 @@ def yielded(understood: Understanding) -> dict[str, Any]:
 
 
 def test_the_set_is_large_and_covers_every_field() -> None:
-    assert len(CASES) >= 100
+    assert len(CASES) >= 300  # issue 8: at least 300 resident messages across the five jurisdictions
     said = {key for case in CASES for key in case["expect"]}
     assert said >= {"region", "region_guess", "region_problem", "payment_date", "birth", "birth_range",
                     "birth_month_day", "date_problem", "statuses", "removed", "no_status", "status_unknown",
@@ -73,3 +73,9 @@ def test_every_found_field_names_the_text_it_came_from() -> None:
     assert understood.region is not None and understood.text[understood.region.start:understood.region.end] == "沁源"
     assert [understood.text[f.start:f.end] for f in understood.statuses] == ["低保户"]
     assert understood.birth is not None and "58年3月2号" in understood.text[understood.birth.start:understood.birth.end]
+
+
+def test_the_set_names_each_of_the_five_jurisdictions_many_times() -> None:
+    named = [case["expect"].get("region") or case["expect"].get("region_guess") for case in CASES]
+    for jurisdiction in ("朔州市", "沁源县", "山丹县", "乌拉特前旗", "冷市镇"):
+        assert named.count(jurisdiction) >= 15, jurisdiction
