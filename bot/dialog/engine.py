@@ -680,7 +680,8 @@ class _Turn:
         if u.region is None and u.region_guess is not None and u.region_guess.value != state.region:
             name = u.region_guess.value
             state.pending["confirm_region"] = name
-            self.say("confirm_region", {"suggestion": name}, buttons=self._yes_no("confirm_region"), name=name)
+            self.say("confirm_region", {"suggestion": name}, buttons=self._yes_no("confirm_region"),
+                     name=u.region_label or name)
             return True
         if u.date_problem is not None and u.date_problem_role is not None:
             role = u.date_problem_role

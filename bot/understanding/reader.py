@@ -104,7 +104,13 @@ class Reader:
             result.region_problem = error
             return
         if located is not None:
-            result.region = Found(located.match.jurisdiction, located.start, located.end)
+            found = Found(located.match.jurisdiction, located.start, located.end)
+            if located.anchored:
+                result.region = found
+            else:
+                # 高桥村 alone: a name shared with villages all over China, said back before it is used.
+                result.region_guess = found
+                result.region_label = located.label
             result.subunit = located.match.subunit
             taken[located.start:located.end] = [True] * (located.end - located.start)
             return

@@ -31,6 +31,7 @@ class Understanding:
     region: Found[str] | None = None  # a covered jurisdiction
     subunit: str | None = None
     region_guess: Found[str] | None = None  # a near miss or homophone, to confirm ("您是说沁源县吗？")
+    region_label: str | None = None  # how a guessed village or town is said back (安化县冷市镇高桥村)
     region_problem: ExplainedError | None = None  # not covered, only partly ours, two places at once
     payment_date: Found[date] | None = None
     birth: Found[date] | None = None
