@@ -100,7 +100,7 @@ class PlaceIndex:
         cleaned = _NOISE.sub("", text)
         if not cleaned:
             raise UserInputError("region", "请告诉我您的参保地（户籍所在地）", example="朔州市、乌拉特前旗、冷市镇南华村")
-        if cleaned in self._names and len(self._homes.get(cleaned, ())) < 2:  # the common case, and the quote engine's: a name exactly
+        if cleaned in self._names and len(self._homes.get(cleaned, ())) < 2:  # a name exactly (common)
             jurisdiction, subunit = self._names[cleaned]
             return PlaceMatch(jurisdiction, cleaned, subunit)
         located = self.locate(text)
