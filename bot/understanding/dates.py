@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from bot.errors import UserInputError
 from bot.parsing.dates import date_kinds, parse_birth_date, parse_payment_date, read_numerals
+from bot.understanding.datetext import date_text
 from bot.understanding.result import DateRole
 
 # Clauses: at punctuation, after a birth phrase (…生的), before a payment phrase (打算…, or 明天… right after 生).
@@ -105,6 +106,8 @@ def _role(clause: str, step: str, today: date) -> DateRole | None:
     if step == "payment_date":
         # A date decades ago answers another question: the resident gave their birth date. (A past payment date
         # within a few years is kept as one: the answer then says which documents cover it.)
+        if _near_with_short_year(clause, today):
+            return "payment"  # "24年1月5日" asked for the payment date is 2024, not 1924
         try:
             return "birth" if parse_birth_date(clause, today=today).year < today.year - 10 else "payment"
         except UserInputError:
@@ -112,9 +115,30 @@ def _role(clause: str, step: str, today: date) -> DateRole | None:
     return None
 
 
+def _near_with_short_year(clause: str, today: date) -> bool:
+    """A two-digit year ("24年1月5日") that, read forwards, is within two years of today."""
+    if "yy" not in date_kinds(clause):
+        return False
+    try:
+        day = parse_payment_date(clause, today=today)
+    except UserInputError:
+        return False
+    return abs((day - today).days) <= 731
+
+
 def read_dates(text: str, step: str, today: date) -> list[DateReading]:
     """Every date-like clause of `text` (simplified) with its role; ones with no role and no step are read by
-    plausibility: a date more than a year ago is a birth date, a near one a payment date."""
+    plausibility: a date more than a year ago is a birth date, a near one a payment date. Dates in pinyin and
+    digits spaced from their units are read too; spans are always positions in `text`."""
+    prepared = date_text(text)
+    readings = _read_dates(prepared.text, step, today)
+    if prepared.text != text:
+        for reading in readings:
+            reading.start, reading.end = prepared.span(reading.start, reading.end)
+    return readings
+
+
+def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
     readings: list[DateReading] = []
     for start, end in _clauses(text):
         raw = text[start:end]
@@ -151,6 +175,8 @@ def read_dates(text: str, step: str, today: date) -> list[DateReading]:
 
 
 def _plausible_role(clause: str, today: date) -> DateRole | None:
+    if _near_with_short_year(clause, today):
+        return "payment"
     try:
         day = parse_birth_date(clause, today=today)
     except UserInputError:
