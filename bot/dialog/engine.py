@@ -670,6 +670,12 @@ class _Turn:
     def _explain_problems(self, u: Understanding) -> bool:
         """Say what cannot be used as said; True when something was (the question then follows the note)."""
         state = self.state
+        if u.several_people is not None:
+            # One resident at a time: said once, then the next question is about one of them.
+            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end])
+            if not self._explain_problems(replace(u, several_people=None)):
+                self._advance()
+            return True
         if u.region is None and u.region_problem is not None:
             if isinstance(u.region_problem, NotCoveredError):
                 self._not_covered(u.region_problem)

@@ -27,6 +27,9 @@ _BIRTH_CUE = re.compile(
 )
 _PAY_CUE = re.compile(r"交|缴|付|办|打算|准备|计划|哪天|去|续|买|参保|转账")
 _AGE = re.compile(r"(?<![\d年月])(\d{1,3})周?岁|今年(\d{1,3})(?![\d年月号日])(?:了|岁)?")
+# 虚岁 counts the year of birth as one and adds one each new year: born in this year minus (虚岁 - 1).
+_NOMINAL_AGE = re.compile(r"虚岁(?:是|有)?(\d{1,3})岁?|(\d{1,3})岁?虚岁|(\d{1,3})岁?[(（]虚")
+_ZODIAC = re.compile(r"属(?:相是?)?([鼠牛虎兔龙蛇马羊猴鸡狗猪])")
 _YEAR_ONLY = re.compile(r"(?<!\d)(\d{4}|\d{2})年(?!\d{1,2}月)(?:的|生|出生|生人|人)?")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]?")
 # Colloquial times the strict parser refuses, rewritten to a day it reads.
@@ -140,11 +143,25 @@ def read_dates(text: str, step: str, today: date) -> list[DateReading]:
 
 def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
     readings: list[DateReading] = []
+    zodiacs: list[DateReading] = []  # 属猴: a problem only when no year is given beside it
     for start, end in _clauses(text):
         raw = text[start:end]
         kinds = date_kinds(raw)
         clause = read_numerals(raw)
+        nominal = _NOMINAL_AGE.search(clause)
+        if nominal is not None:
+            reading = _nominal_age(int(nominal.group(1) or nominal.group(2) or nominal.group(3)), start, end, today)
+            if reading is not None:
+                readings.append(reading)
+                continue
         age = _AGE.search(clause)
+        zodiac = _ZODIAC.search(clause)
+        if zodiac is not None and not (kinds & {"ymd", "sep", "compact", "yy", "vy", "vym"}) and not age:
+            # 属猴 is one year in twelve: never guessed, the year is asked for.
+            zodiacs.append(DateReading("birth", start, end, problem=UserInputError(
+                "birth", f"属相（属{zodiac.group(1)}）每12年一轮，算不出是哪一年，请告诉我出生年份或年月日",
+                example="1968年3月2日")))
+            continue
         if not kinds and not age:
             continue
         if _BOUNDARY.search(clause) and (_ASKS.search(raw) or "?" in text):
@@ -171,7 +188,19 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
             reading = _payment(clause, kinds, start, end, today, step)
             if reading is not None:
                 readings.append(reading)
+    if not any(reading.role == "birth" and reading.problem is None for reading in readings):
+        readings.extend(zodiacs)
     return readings
+
+
+def _nominal_age(nominal: int, start: int, end: int, today: date) -> DateReading | None:
+    """虚岁 N: born in the lunar year today.year - N + 1, i.e. from that solar year's first day to, at the
+    latest, the lunar new year after it (never later than 20 February)."""
+    year = today.year - nominal + 1
+    if not 1900 <= year <= today.year:
+        return None
+    latest = min(date(year + 1, 2, 20), today)
+    return DateReading("birth", start, end, birth_range=(date(year, 1, 1), latest))
 
 
 def _plausible_role(clause: str, today: date) -> DateRole | None:

@@ -20,6 +20,14 @@ MAX_CHARS = 500
 _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥时|咋|吗|哪|能不能|可不可以|是否|为什么|为啥|几号|何时|要不要|需不需要")
 _CORRECTION = re.compile(r"^(?:不对|不是不是|错了|搞错了|说错了|弄错了|更正|纠正)|其实|应该是|改成|改为|刚才|重新说")
 _NEGATED_PLACE = re.compile(r"(?:不是|不在|并非|而不是)[^,.;!?，。；！？\s是]{1,12}")
+# Several people in one message ("我和我妈", "老两口", "一家三口"): the bot answers for one resident at a time.
+_KIN = (r"(?:妈|爸|娘|爹|老伴|媳妇|老婆|丈夫|老公|爱人|对象|儿子|女儿|孩子|娃|闺女|孙子|孙女|外孙|父母|爸妈|爹娘"
+        r"|婆婆|公公|哥|姐|弟|妹|奶奶|爷爷|姥姥|姥爷)")
+_SEVERAL = re.compile(
+    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?{_KIN}"
+    r"|(?:我们|俺们|咱们|我|俺|咱)(?:俩|两个|仨|三个|两口子|一家)|两口子|老两口|夫妻俩|夫妻两个|娘俩|爷俩|母子俩|父子俩|母女俩"
+    r"|全家|一家[二两三四五六七八九几]口|[两三四五六七八九几]口人|[两三四五六七八九几]个人|(?:我|俺)?(?:爸妈|父母|爹娘|公婆)(?:俩|两个|都)"
+)
 # Steps whose question is answered by yes or no.
 YES_NO_STEPS = frozenset({"hukou", "fact", "confirm_region"})
 
@@ -81,6 +89,9 @@ class Reader:
         result.status_unknown = statuses.unknown
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
+        several = _SEVERAL.search(simple)
+        if several is not None:
+            _one_person_only(result, several)
         if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None:
             answer = read_yes_no(simple)
             if answer is not None:
@@ -142,3 +153,15 @@ class Reader:
             result.birth_range = Found(reading.birth_range, *span)
         elif reading.month_day is not None:
             result.birth_month_day = Found(reading.month_day, *span)
+
+
+def _one_person_only(result: Understanding, several: re.Match[str]) -> None:
+    """Several people named at once: a birth date or status said could be anyone's, so none is taken (a fee for
+    the wrong person is a wrong fee); the place and the payment date, shared by them, are kept."""
+    result.several_people = Found(several.group(), several.start(), several.end())
+    result.birth = result.birth_range = result.birth_month_day = None
+    if result.date_problem_role == "birth":
+        result.date_problem = result.date_problem_role = None
+    result.statuses, result.removed, result.unknown_words = [], [], []
+    result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
+    result.local_hukou = None

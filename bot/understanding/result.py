@@ -51,13 +51,15 @@ class Understanding:
     does_not_know: bool = False  # "不知道" / "不记得" said (of whatever is being asked)
     correction: bool = False  # 不对 / 其实 / 应该是: the resident is correcting an earlier answer
     question: bool = False  # the message asks something
+    several_people: Found[str] | None = None  # 我和我妈, 老两口: one resident at a time, so asked about one
 
     @property
     def said(self) -> list[str]:
         """Names of the fields found (for logs and tests; no values, so no personal data)."""
         names = []
         for name in ("command", "region", "region_guess", "region_problem", "payment_date", "birth", "birth_range",
-                     "birth_month_day", "date_problem", "ambiguous_status", "yes_no", "local_hukou"):
+                     "birth_month_day", "date_problem", "ambiguous_status", "yes_no", "local_hukou",
+                     "several_people"):
             if getattr(self, name) is not None:
                 names.append(name)
         if self.statuses:
