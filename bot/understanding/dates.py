@@ -20,6 +20,9 @@ from bot.understanding.result import DateRole
 _CLAUSE = re.compile(
     r"(?:[,;!?，。；！？\s]|\.(?!\d))+|(?<=生的)|(?<=出生的)|(?=打算|准备|计划|想在|要在|想)"
     r"|(?<=生)(?=明天|后天|今天|下个?月|下周|这个?月|月底|过两天|过几天)"
+    # Voice input runs answers together: an age ends its clause, a payment day starts one.
+    r"|(?<=岁)(?<!虚岁)(?!数|以|之|[的了])|(?<=岁了)|(?<=[^\d年月号日天今明后下这本个大上过\s,，])"
+    r"(?=明天|后天|大后天|今天|今儿|明儿|下个?月|下周|下礼拜|下星期|这个?月|本月|月底|过两天|过几天)"
 )
 _BIRTH_CUE = re.compile(
     r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年的|出生|生日|生的|年生|月生|号生|日生|生人|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"

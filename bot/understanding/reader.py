@@ -28,6 +28,13 @@ _SEVERAL = re.compile(
     r"|(?:我们|俺们|咱们|我|俺|咱)(?:俩|两个|仨|三个|两口子|一家)|两口子|老两口|夫妻俩|夫妻两个|娘俩|爷俩|母子俩|父子俩|母女俩"
     r"|全家|一家[二两三四五六七八九几]口|[两三四五六七八九几]口人|[两三四五六七八九几]个人|(?:我|俺)?(?:爸妈|父母|爹娘|公婆)(?:俩|两个|都)"
 )
+# The characters dates are written with: inside a date's clause only runs of these (holding a unit or two
+# digits) are the date, so a status said in the same run-on clause ("低保户今年六十五岁明天交") is still read.
+_DATE_RUN = re.compile(r"[0-9〇零一二两三四五六七八九十廿卅百千年月日号岁周星期礼拜天今明后昨前底初旬上下这本个过大./-]+")
+_DATE_UNIT = re.compile(r"[年月日号岁周期拜天底旬]|\d{2}")
+# Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
+_INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
+_ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
 # Steps whose question is answered by yes or no.
 YES_NO_STEPS = frozenset({"hukou", "fact", "confirm_region"})
 
@@ -55,8 +62,9 @@ class Reader:
         taken = [False] * len(simple)
         self._place(simple, result, taken)
         for reading in read_dates(simple, step, today):
-            if any(taken[reading.start:reading.end]) and reading.day is None:
-                continue
+            if reading.day is None and any(
+                    any(taken[start:end]) for start, end in _date_words(simple, reading.start, reading.end)):
+                continue  # a number inside a place's name
             self._date(reading, result)
         if result.birth_month_day is not None and result.birth_range is not None and result.birth is None:
             # "3月2号生的，58年": the day and the year in two pieces.
@@ -80,7 +88,8 @@ class Reader:
         date_taken = list(taken)
         for found in (result.payment_date, result.birth, result.birth_range, result.birth_month_day):
             if found is not None:
-                date_taken[found.start:found.end] = [True] * (found.end - found.start)
+                for start, end in _date_words(simple, found.start, found.end):
+                    date_taken[start:end] = [True] * (end - start)
         statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"))
         result.statuses = statuses.statuses
         result.removed = statuses.removed
@@ -102,8 +111,13 @@ class Reader:
         try:
             located = self.places.locate(text)
         except UserInputError as error:
-            # "不是沁源，是朔州": the place said with 不是 is the one being corrected away.
+            # "不是沁源，是朔州": the place said with 不是 is the one being corrected away; "在朔州打工，户口在沁源":
+            # the place of work is not the place of insurance.
             masked = _NEGATED_PLACE.sub(lambda m: " " * len(m.group()), text)
+            if masked == text:
+                masked = _ELSEWHERE.sub(lambda m: " " * len(m.group()), text)
+            if masked == text:
+                masked = _insured_place_only(text)
             try:
                 located = self.places.locate(masked) if masked != text else None
             except (NotCoveredError, UserInputError):
@@ -165,3 +179,20 @@ def _one_person_only(result: Understanding, several: re.Match[str]) -> None:
     result.statuses, result.removed, result.unknown_words = [], [], []
     result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
     result.local_hukou = None
+
+
+def _insured_place_only(text: str) -> str:
+    """`text` with everything but the clause after 户口在 / 参保在 blanked (spans unchanged); `text` when no cue."""
+    cue = _INSURED_CUE.search(text)
+    if cue is None:
+        return text
+    end = cue.end()
+    while end < len(text) and text[end] not in ",.;!?，。；！？ ":
+        end += 1
+    return " " * cue.start() + text[cue.start():end] + " " * (len(text) - end)
+
+
+def _date_words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The runs of date characters inside a date's span that hold a date unit or a number of two digits."""
+    return [(start + run.start(), start + run.end()) for run in _DATE_RUN.finditer(text[start:end])
+            if _DATE_UNIT.search(run.group())]
