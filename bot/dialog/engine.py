@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from bot.dialog import answer
+from bot.dialog import about_answer, answer
 from bot.dialog.corrections import Correction, find_correction
 from bot.dialog.flow import Flow, load_flow
 from bot.dialog.replies import Button, Incoming, Reply
@@ -29,6 +29,7 @@ from bot.quote.needs import Known, next_need, request_for, statuses_that_matter
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
+from bot.understanding.about_answer import read_about_answer
 from bot.understanding.yesno import read_yes_no
 
 log = logging.getLogger(__name__)
@@ -193,10 +194,31 @@ class _Turn:
             if understood.command is not None:
                 self._command(understood.command)
                 return self.replies
+            if self._about_the_answer(understood):
+                return self.replies
             if self._take(understood, text):
                 return self.replies
             self._answer(text)
         return self.replies
+
+    def _about_the_answer(self, understood: Understanding) -> bool:
+        """"依据是啥" / "怎么交" after the answer, "按去年的标准算" when a reference answer is on offer: what the
+        依据, channel and reference buttons do. Only for a message that says nothing else."""
+        kind = read_about_answer(understood.text)
+        state = self.state
+        if kind == "reference" and state.step == "payment_date" and state.pending.get("reference_offer"):
+            self._answer("reference", from_button=True)
+            return True
+        if kind not in ("basis", "pay_how") or state.step != "done" or understood.says_anything:
+            return False
+        if kind == "basis":
+            self._follow_up("basis", "show")
+            return True
+        reply = about_answer.pay_how(self.quotes, self._request(), self.output)
+        if reply is None:
+            return False
+        self.replies.append(reply)
+        return True
 
     def _asks_about_other_things(self, understood: Understanding, text: str) -> bool:
         """A question other than "how much" ("低保户怎么报销？", "沁源的医保什么时候开始交") is for the FAQ; anything
