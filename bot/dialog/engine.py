@@ -25,7 +25,7 @@ from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
-from bot.quote.needs import Known, next_need, request_for, statuses_that_matter
+from bot.quote.needs import ADULT_AGE, Known, birth_cases, next_need, request_for, statuses_that_matter
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
@@ -731,6 +731,8 @@ class _Turn:
                 example=names[0], suggestions=names))
             return True
         if u.does_not_know and state.step == "birth" and state.birth is None and not state.birth_from:
+            if self._birth_unknown():
+                return True
             self._reask("birth", UserInputError(
                 "birth", "不知道具体日期的话，说出生年份（如“1958年”）或年龄（如“65岁”）也可以；只有规定与具体日期有关时"
                 "才需要年月日", example="65岁"))
@@ -743,6 +745,33 @@ class _Turn:
             self._status_unknown()
             return True
         return False
+
+    def _birth_unknown(self) -> bool:
+        """"不知道" the birth date. Where no adult's answer depends on it (the quote engine checks: needs.birth_cases)
+        go on for an adult and say so; where adults' answers differ, say by which births. False: neither can be
+        told yet (the caller asks for the year or the age)."""
+        state = self.state
+        cases = birth_cases(self.quotes, self._known())
+        if len(cases) == 1:
+            state.birth_from, state.birth_to = cases[0].earliest, cases[0].latest
+            state.pending["birth_assumed"] = f"{cases[0].earliest.isoformat()},{cases[0].latest.isoformat()}"
+            self.say("birth_unknown", {"step": "birth", "assumed": True}, cases=[], adult_age=ADULT_AGE)
+            self._advance()
+            return True
+        if not cases:
+            return False
+        shown = [{"earliest": c.earliest, "latest": c.latest, "amount": c.quote.personal_payment,
+                  "more": c.conditional} for c in cases]
+        self.say("birth_unknown", {"step": "birth", "assumed": False, "cases": len(cases)}, cases=shown,
+                 adult_age=ADULT_AGE, enquiries=self.enquiries(), statuses_known=state.categories is not None)
+        self._ask("birth", again=True)
+        return True
+
+    def _birth_assumed(self) -> bool:
+        """The birth date was not known and the answer is an adult's (see _birth_unknown)."""
+        state = self.state
+        return (state.birth is None and state.birth_from is not None and state.birth_to is not None
+                and state.pending.get("birth_assumed") == f"{state.birth_from.isoformat()},{state.birth_to.isoformat()}")
 
     def _status_unknown(self) -> None:
         """"不知道" is not "none": the answer for each status that would change it, and where to find out."""
@@ -838,7 +867,8 @@ class _Turn:
         vocabulary = self.quotes.vocabulary
         return {
             "payment_date": _cn_date(state.payment_date),
-            "birth": _cn_date(state.birth) or (f"{state.birth_from.year}年" if state.birth_from else ""),
+            "birth": "不知道（按成年人算）" if self._birth_assumed() else
+                     _cn_date(state.birth) or (f"{state.birth_from.year}年" if state.birth_from else ""),
             "statuses": "、".join(_short_name(vocabulary.name(t)) for t in state.categories or []) or "都不是",
         }
 
@@ -869,6 +899,8 @@ class _Turn:
             self.say("changed", {"changed": [c.label for c in changes], "inputs": [c.label for c in inputs]},
                      changes=changes, inputs=inputs)
         self.state.last_figures = {**figures, "said": self._said()}
+        if self._birth_assumed() and not any(reply.template == "birth_unknown" for reply in self.replies):
+            self.say("birth_assumed", {"adult_age": ADULT_AGE}, adult_age=ADULT_AGE)
         self.state.step = "done"
         facts = {**figures, "standard_fee": quote.standard_fee, "next_payable_date":
                  quote.next_payable_date.isoformat() if quote.next_payable_date else None,
