@@ -115,7 +115,8 @@ def _rewrite_run(run: str, offset: int, pieces: list[tuple[str, list[int]]]) -> 
             pieces.append((run[start - offset:end - offset], list(range(start, end))))
         else:
             hanzi = _WORDS[kind]
-            pieces.append((hanzi, [min(start + i, end - 1) for i in range(len(hanzi))]))
+            # The last character stands for the rest of the syllables, so a span ends where the word did.
+            pieces.append((hanzi, [min(start + i, end - 1) for i in range(len(hanzi) - 1)] + [end - 1]))
         position = end
         # Spaces inside a converted group go; those around it stay (they end a clause).
         if index + 1 in converted:
