@@ -193,6 +193,7 @@ class TelegramAdapter:
             incoming = Incoming(text=message.text, update_id=update.update_id)
             replies = await self._turn(context.bot, update, chat_id, incoming)
             await self._deliver(context.bot, chat_id, replies, tapped=None)
+            await self._delivered(update, chat_id)
 
     async def on_tap(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -209,6 +210,7 @@ class TelegramAdapter:
                 incoming = Incoming(payload=query.data, update_id=update.update_id)
                 replies = await self._turn(context.bot, update, chat_id, incoming)
                 await self._deliver(context.bot, chat_id, replies, tapped=query.message.message_id)
+                await self._delivered(update, chat_id)
             finally:
                 await answered
 
@@ -273,6 +275,19 @@ class TelegramAdapter:
             replies = await turn
         _LOGGER.info("update %s: replies %s", update.update_id, ",".join(r.template for r in replies) or "-")
         return replies
+
+    async def _delivered(self, update: Update, chat_id: int) -> None:
+        """Marks the update's saved replies (the outbox, ``bot.dialog.outbox``) as sent, so a redelivery
+        of it (this process killed before Telegram heard it was handled) sends nothing twice.  Services
+        without an outbox have no ``delivered``."""
+        mark = getattr(self.service, "delivered", None)
+        if mark is None:
+            return
+        key = conversation_key(update) or f"telegram:{chat_id}"
+        if self._async_service is not None:
+            await mark(key, update.update_id)
+        else:
+            mark(key, update.update_id)
 
     def _handle_one_at_a_time(self, key: str, incoming: Incoming, today: date) -> list[Reply]:
         with self._engine_lock:
