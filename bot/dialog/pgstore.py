@@ -34,6 +34,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from bot.dialog.outbox import Outbox, delivered_json
 from bot.dialog.state import DialogState
+from bot.dialog.unavailable import StoreUnavailable
 
 SCHEMA_VERSION: Final = 3
 """The schema this code reads and writes; ``MIGRATIONS`` brings any older one up to it."""
@@ -146,32 +147,40 @@ class PostgresStore:
 
         Two round trips to the server, each a pipeline (psycopg's pipeline mode): BEGIN + lock + read, then
         write + COMMIT.  Sent one by one, the five statements cost about a third more CPU per turn (psycopg
-        wakes up for every answer)."""
-        async with self._pool.connection() as conn:
-            async with conn.pipeline() as pipeline:
-                await conn.execute("BEGIN")
-                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
-                cursor = await conn.execute(
-                    "SELECT state, last_update_id, outbox FROM conversations WHERE key = %s", (key,))
-                await pipeline.sync()
-                row = await cursor.fetchone()
-                turn = Turn(key, _state(row), _outbox(row))
-            try:
-                yield turn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            async with conn.pipeline():
-                if not turn.kept:
-                    state = turn.state or DialogState()
-                    outbox = turn.outbox.to_json() if turn.outbox is not None else None
-                    await conn.execute(
-                        "INSERT INTO conversations (key, state, last_update_id, outbox) VALUES (%s, %s, %s, %s) "
-                        "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
-                        "last_update_id = excluded.last_update_id, outbox = excluded.outbox, updated = now()",
-                        (key, None if turn.forgotten else state.to_json(), state.last_update_id, outbox),
-                    )
-                await conn.execute("COMMIT")
+        wakes up for every answer).
+
+        Raises :class:`~bot.dialog.unavailable.StoreUnavailable` when the server cannot be reached (no
+        connection within ``timeout``, or the connection lost mid-turn): nothing was committed, or the
+        commit's fate is unknown, and either way the update is to be handled again later (the dedupe id
+        and the outbox make that safe)."""
+        try:
+            async with self._pool.connection() as conn:
+                async with conn.pipeline() as pipeline:
+                    await conn.execute("BEGIN")
+                    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
+                    cursor = await conn.execute(
+                        "SELECT state, last_update_id, outbox FROM conversations WHERE key = %s", (key,))
+                    await pipeline.sync()
+                    row = await cursor.fetchone()
+                    turn = Turn(key, _state(row), _outbox(row))
+                try:
+                    yield turn
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                async with conn.pipeline():
+                    if not turn.kept:
+                        state = turn.state or DialogState()
+                        outbox = turn.outbox.to_json() if turn.outbox is not None else None
+                        await conn.execute(
+                            "INSERT INTO conversations (key, state, last_update_id, outbox) VALUES (%s, %s, %s, %s) "
+                            "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
+                            "last_update_id = excluded.last_update_id, outbox = excluded.outbox, updated = now()",
+                            (key, None if turn.forgotten else state.to_json(), state.last_update_id, outbox),
+                        )
+                    await conn.execute("COMMIT")
+        except psycopg.OperationalError as error:  # the pool's timeout included (PoolTimeout)
+            raise StoreUnavailable(f"{describe_dsn(self.dsn)}: {type(error).__name__}") from None
 
     async def load(self, key: str) -> DialogState | None:
         """The stored state, without locking (for tools and tests; turns use :meth:`turn`)."""
@@ -190,12 +199,15 @@ class PostgresStore:
     async def mark_delivered(self, key: str, update_id: int) -> None:
         """The replies of update ``update_id`` were sent: drop their text (one statement, no lock: it
         changes nothing if a later turn has replaced that outbox since)."""
-        async with self._pool.connection() as conn:
-            await conn.execute(
-                "UPDATE conversations SET outbox = %s WHERE key = %s AND last_update_id = %s "
-                "AND outbox IS NOT NULL",
-                (delivered_json(update_id), key, update_id),
-            )
+        try:
+            async with self._pool.connection() as conn:
+                await conn.execute(
+                    "UPDATE conversations SET outbox = %s WHERE key = %s AND last_update_id = %s "
+                    "AND outbox IS NOT NULL",
+                    (delivered_json(update_id), key, update_id),
+                )
+        except psycopg.OperationalError as error:
+            raise StoreUnavailable(f"{describe_dsn(self.dsn)}: {type(error).__name__}") from None
 
 
 def _outbox(row: tuple[object, ...] | None) -> Outbox | None:
