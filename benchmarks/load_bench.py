@@ -18,8 +18,9 @@ p99 of the wait for each reply, the workers' CPU per update, and the checks:
 
 With ``--kill`` one worker is killed with SIGKILL when a third of the updates are answered: its chats carry
 on on the others (uvicorn also starts a replacement), with the same checks.  A resident whose update the
-killed worker had committed but not acknowledged gets, on redelivery, "where we were" and the current
-question again (``bot.dialog.store``'s contract): counted as "re-asked", not as doubled.
+killed worker had committed but not acknowledged gets, on redelivery, the replies saved with that turn
+(``bot.dialog.outbox``) unless they were marked sent; a state written before the outbox existed would get
+"where we were" and the current question again: counted as "re-asked", not as doubled.
 
     .venv/bin/python benchmarks/load_bench.py [--residents 1000] [--workers 1,2,4] [--kill 2] [--latency 0]
 
