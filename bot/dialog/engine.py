@@ -670,6 +670,12 @@ class _Turn:
     def _explain_problems(self, u: Understanding) -> bool:
         """Say what cannot be used as said; True when something was (the question then follows the note)."""
         state = self.state
+        if u.several_people is not None:
+            # One resident at a time: said once, then the next question is about one of them.
+            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end])
+            if not self._explain_problems(replace(u, several_people=None)):
+                self._advance()
+            return True
         if u.region is None and u.region_problem is not None:
             if isinstance(u.region_problem, NotCoveredError):
                 self._not_covered(u.region_problem)
@@ -680,7 +686,8 @@ class _Turn:
         if u.region is None and u.region_guess is not None and u.region_guess.value != state.region:
             name = u.region_guess.value
             state.pending["confirm_region"] = name
-            self.say("confirm_region", {"suggestion": name}, buttons=self._yes_no("confirm_region"), name=name)
+            self.say("confirm_region", {"suggestion": name}, buttons=self._yes_no("confirm_region"),
+                     name=u.region_label or name)
             return True
         if u.date_problem is not None and u.date_problem_role is not None:
             role = u.date_problem_role
