@@ -316,9 +316,12 @@ async def run_load(
 
 async def check(result: LoadResult, api: _Telegram, chats: list[int], dsn: str) -> None:
     # The reference: the dialog most residents saw (any one of them may be a re-asked one, after a kill).
-    seen = Counter(tuple(m.text for m in api.bot_messages(chat)) for chat in chats)
-    reference = list(seen.most_common(1)[0][0])
+    # Of the dialogs of the expected length: after an early kill, residents whose first turn was resent can
+    # outnumber the others.
     expected = sum(r for _, _, r in DIALOG)
+    dialogs = [tuple(m.text for m in api.bot_messages(chat)) for chat in chats]
+    seen = Counter(d for d in dialogs if len(d) == expected) or Counter(dialogs)
+    reference = list(seen.most_common(1)[0][0])
     if len(reference) != expected or ANSWER not in reference[-1]:
         result.problems.append(f"the residents' usual dialog is not the expected one: {len(reference)} messages")
     for chat in chats:
