@@ -14,6 +14,7 @@ from bot.understanding.dates import DateReading, read_dates
 from bot.understanding.result import Found, Understanding
 from bot.understanding.sounds import SoundIndex
 from bot.understanding.statuses import UNKNOWN, StatusReader
+from bot.understanding.whereabouts import read_whereabouts
 from bot.understanding.yesno import read_local_hukou, read_yes_no
 
 MAX_CHARS = 500
@@ -108,6 +109,22 @@ class Reader:
         return result
 
     def _place(self, text: str, result: Understanding, taken: list[bool]) -> None:
+        # "户口在朔州怀仁，人在北京打工": where they work is neither the place of insurance nor a contradiction.
+        where = read_whereabouts(text)
+        if where.elsewhere:
+            if self._place_in(where.for_place, result, taken):
+                return
+            if where.hukou_place is not None:
+                result.region_problem = NotCoveredError(
+                    "region",
+                    f"您的户口（参保地）在「{where.hukou_place[:12]}」，不在本助手覆盖的地区内；城乡居民医保在户籍地参保缴费，"
+                    f"本助手只有{'、'.join(self.places.jurisdictions)}的政策文件",
+                )
+                return
+        self._place_in(text, result, taken)
+
+    def _place_in(self, text: str, result: Understanding, taken: list[bool]) -> bool:
+        """Read the place in `text` into `result`; False when nothing about a place was found."""
         try:
             located = self.places.locate(text)
         except UserInputError as error:
@@ -124,10 +141,10 @@ class Reader:
                 located = None
             if located is None:
                 result.region_problem = error
-                return
+                return True
         except NotCoveredError as error:
             result.region_problem = error
-            return
+            return True
         if located is not None:
             found = Found(located.match.jurisdiction, located.start, located.end)
             if located.anchored:
@@ -138,18 +155,19 @@ class Reader:
                 result.region_label = located.label
             result.subunit = located.match.subunit
             taken[located.start:located.end] = [True] * (located.end - located.start)
-            return
+            return True
         partly = self.places.partly_covered(text)
         if partly is not None:
             result.region_problem = partly
-            return
+            return True
         for hit in self._place_sounds.find(text):
             if hit.typed_pinyin:
                 result.region = Found(hit.value, hit.start, hit.end)
             else:
                 result.region_guess = Found(hit.value, hit.start, hit.end)
             taken[hit.start:hit.end] = [True] * (hit.end - hit.start)
-            return
+            return True
+        return False
 
     @staticmethod
     def _date(reading: DateReading, result: Understanding) -> None:
