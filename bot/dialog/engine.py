@@ -29,6 +29,7 @@ from bot.quote.needs import Known, next_need, request_for, statuses_that_matter
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
+from bot.understanding.buttons import typed_button
 from bot.understanding.yesno import read_yes_no
 
 log = logging.getLogger(__name__)
@@ -195,6 +196,10 @@ class _Turn:
                 return self.replies
             if self._take(understood, text):
                 return self.replies
+            payload = typed_button(text, self._offered_labels())
+            if payload is not None:
+                self._payload(payload)  # a button's text typed with a typo ("都部是")
+                return self.replies
             self._answer(text)
         return self.replies
 
@@ -289,6 +294,13 @@ class _Turn:
             self._advance()
             return
         self._answer(value, from_button=True)
+
+    def _offered_labels(self) -> dict[str, str]:
+        """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
+        scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
+        scratch.ask_current()
+        return {button.label: button.payload for reply in scratch.replies for row in reply.buttons for button in row
+                if ":toggle=" not in button.payload}
 
     def _offered(self) -> set[str]:
         """The payloads of the buttons the current question shows (asked on a copy of the state)."""
@@ -670,6 +682,12 @@ class _Turn:
     def _explain_problems(self, u: Understanding) -> bool:
         """Say what cannot be used as said; True when something was (the question then follows the note)."""
         state = self.state
+        if u.several_people is not None:
+            # One resident at a time: said once, then the next question is about one of them.
+            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end])
+            if not self._explain_problems(replace(u, several_people=None)):
+                self._advance()
+            return True
         if u.region is None and u.region_problem is not None:
             if isinstance(u.region_problem, NotCoveredError):
                 self._not_covered(u.region_problem)
@@ -680,7 +698,8 @@ class _Turn:
         if u.region is None and u.region_guess is not None and u.region_guess.value != state.region:
             name = u.region_guess.value
             state.pending["confirm_region"] = name
-            self.say("confirm_region", {"suggestion": name}, buttons=self._yes_no("confirm_region"), name=name)
+            self.say("confirm_region", {"suggestion": name}, buttons=self._yes_no("confirm_region"),
+                     name=u.region_label or name)
             return True
         if u.date_problem is not None and u.date_problem_role is not None:
             role = u.date_problem_role

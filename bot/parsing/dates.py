@@ -102,8 +102,8 @@ def _drop_space(match: re.Match[str]) -> str:
 # --- step 3: Chinese numerals ----------------------------------------------------------------------
 
 _CN_DIGITS = {ch: value for value, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
-_CN_UNITS = {"十": 10, "百": 100}
-_CN_RUN = re.compile(r"([〇零一二两三四五六七八九十廿卅百]+)(年?)")
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_RUN = re.compile(r"([〇零一二两三四五六七八九十廿卅百千]+)(年?)")
 
 
 def _cn_positional(run: str) -> int | None:
@@ -111,7 +111,7 @@ def _cn_positional(run: str) -> int | None:
     run = run.replace("廿", "二十").replace("卅", "三十")
     total = 0
     digit: int | None = None
-    last_unit = 1000
+    last_unit = 10000
     for ch in run:
         if ch in _CN_UNITS:
             unit = _CN_UNITS[ch]
@@ -130,7 +130,7 @@ def _cn_positional(run: str) -> int | None:
 
 def _cn_replace(match: re.Match[str]) -> str:
     run, nian = match.group(1), match.group(2)
-    if not any(ch in "十廿卅百" for ch in run):
+    if not any(ch in "十廿卅百千" for ch in run):
         if len(run) == 1:
             return str(_CN_DIGITS[run]) + nian
         if nian:  # a year read digit by digit: 二〇二三年, 五八年
@@ -172,7 +172,8 @@ _FORMS = rf"""
   | (?P<vague>明年|今年|去年|后年|前年|年底|年初|年中|年末|年内|月初|月中|上旬|中旬|下旬
         |下下个?月|下个?月|上个?月|这个?月|本月|下下周|下周|上周|这周|本周
         |下个?(?:星期|礼拜)|上个?(?:星期|礼拜)|这个?(?:星期|礼拜)|周末
-        |最近|近期|过几天|几天后|过2天(?!以?后|之后)|改天|以后|将来|到时候|回头|尽快|马上|几号|哪天|什么时候)
+        |最近|近期|过几天|几天后|过2天(?!以?后|之后)|改天|以后|将来|到时候|回头|尽快|马上|几号|哪天|什么时候
+        |元旦|春节|过年|过完年|年前|年后|开春|开年|节前|节后|国庆)
 """
 
 # Python's regex engine tries every alternative at every position, which made a 200-character message

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.policy.person_words import strip_person_words
+
 # Provinces, autonomous regions and municipalities: full names, then the short names residents use.
 PROVINCES: tuple[str, ...] = (
     "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省",
@@ -65,6 +67,11 @@ def conflict_before(prefix: str, ancestors: tuple[str, ...], generic: bool = Tru
                 break
     if not prefix:
         return None
+    # 我妈|沁源县, 俺家老头|山丹县: whom the insurance is for, not the head of another place's name.
+    if strip_person_words(prefix) != prefix:
+        prefix = strip_person_words(prefix)
+        if not prefix:
+            return None
     last = prefix[-1]
     if not ("\u4e00" <= last <= "\u9fff") or last in _BOUNDARY:
         return None
@@ -79,4 +86,9 @@ def conflict_before(prefix: str, ancestors: tuple[str, ...], generic: bool = Tru
         return None
     # Our name is the tail of a longer one (鄂托克前旗, 科尔沁右翼前旗): say the longer name's head.
     head = re.search(r"[\u4e00-\u9fff]{1,6}$", prefix)
-    return head.group() if head else last
+    if head is None:
+        return last
+    # 户口在|湖北黄冈: the head starts after the last filler word.
+    words = head.group()
+    cut = max((i for i, char in enumerate(words) if char in _BOUNDARY), default=-1)
+    return words[cut + 1:] or last

@@ -16,6 +16,8 @@ from bot.textnorm import simplify
 _NOISE = re.compile(r"[\s,，。.、;；:：!！?？\"'“”‘’()（）]|我是|我在|我们|住在|户口在|户籍在|户籍|户口|的人|的|人$")
 
 _UNIT_CHARS = "省市县区旗盟镇乡村"
+# Kinds of subunit whose names recur all over China (高桥村, 清泉镇): said alone, they are confirmed back.
+_COMMON_KINDS = frozenset({"村", "社区", "镇", "乡"})
 NEAR_MISS_SCORE = 72.0  # below this a name is not offered as "您是说…吗"
 
 
@@ -33,6 +35,10 @@ class LocatedPlace:
     match: PlaceMatch
     start: int
     end: int
+    # False when only a village or town name was said (高桥村): many places share it, so it is confirmed back
+    # ("您是说安化县冷市镇高桥村吗？") rather than taken.
+    anchored: bool = True
+    label: str = ""  # how the place is said back: 安化县冷市镇高桥村
 
 
 @dataclass(frozen=True)
@@ -51,14 +57,23 @@ class PlaceIndex:
         self._names: dict[str, tuple[str, str | None]] = {}  # name -> (jurisdiction, subunit)
         self._parents: dict[str, str] = {}  # 安化县 -> 冷市镇: larger units only partly covered
         self._ancestors: dict[str, tuple[str, ...]] = {}  # 沁源县 -> 山西省, 山西, 长治市, 长治 (longest first)
+        self._common: set[str] = set()  # village and town names (高桥村, 清泉镇): not enough alone
+        self._homes: dict[str, tuple[str, ...]] = {}  # a subunit name -> every jurisdiction that has it
+        self._labels: dict[str, str] = {}  # 冷市镇 -> 安化县冷市镇: the county said with a town or village
         for document in documents:
             place = document.jurisdiction
             self._ancestors[place.name] = ancestor_names(place.full_name, place.name)
+            self._labels[place.name] = (place.parents[0] if place.parents else "") + place.name
             for name in [place.name, place.full_name, *place.aliases]:
                 self._names[name] = (place.name, None)
             for subunit in place.subunits:
                 for name in [subunit.name, *subunit.aliases]:
-                    self._names[name] = (place.name, subunit.name)
+                    self._names.setdefault(name, (place.name, subunit.name))
+                    homes = self._homes.get(name, ())
+                    if place.name not in homes:
+                        self._homes[name] = (*homes, place.name)
+                    if subunit.kind in _COMMON_KINDS:
+                        self._common.add(name)
             for parent in place.parents:
                 self._parents[parent] = place.name
 
@@ -85,7 +100,7 @@ class PlaceIndex:
         cleaned = _NOISE.sub("", text)
         if not cleaned:
             raise UserInputError("region", "请告诉我您的参保地（户籍所在地）", example="朔州市、乌拉特前旗、冷市镇南华村")
-        if cleaned in self._names:  # the common case, and the quote engine's: a name exactly
+        if cleaned in self._names and len(self._homes.get(cleaned, ())) < 2:  # a name exactly (common)
             jurisdiction, subunit = self._names[cleaned]
             return PlaceMatch(jurisdiction, cleaned, subunit)
         located = self.locate(text)
@@ -118,10 +133,7 @@ class PlaceIndex:
             found.append((start, end, name))
         if not found:
             return None
-        jurisdictions = sorted({self._names[name][0] for _, _, name in found})
-        if len(jurisdictions) > 1:
-            raise UserInputError("region", "您说的地名对应多个地区，请只说一个", suggestions=tuple(jurisdictions))
-        jurisdiction = jurisdictions[0]
+        jurisdiction = self._one_jurisdiction([name for _, _, name in found])
         ancestors = self._ancestors.get(jurisdiction, ())
         found.sort()
         previous_end = 0
@@ -145,7 +157,29 @@ class PlaceIndex:
                 if province in text and province not in ancestors:
                     raise self._conflicting(text, subunit, province, jurisdiction)
         start, end, best = max(found, key=lambda item: item[1] - item[0])
-        return LocatedPlace(PlaceMatch(jurisdiction, best, subunit), found[0][0], found[-1][1])
+        anchored = any(name not in self._common for _, _, name in found) or any(
+            parent in text for parent, home in self._parents.items() if home == jurisdiction)
+        label = self._labels.get(jurisdiction, jurisdiction) + (subunit or "")
+        return LocatedPlace(PlaceMatch(jurisdiction, best, subunit), found[0][0], found[-1][1], anchored, label)
+
+    def _one_jurisdiction(self, names: list[str]) -> str:
+        """The one jurisdiction every name found can belong to; UserInputError when none or several can."""
+        candidates: set[str] | None = None
+        for name in names:
+            homes = set(self._homes.get(name) or (self._names[name][0],))
+            candidates = homes if candidates is None else candidates & homes
+        assert candidates is not None
+        if len(candidates) == 1:
+            return next(iter(candidates))
+        if candidates:
+            # A village name in two of our documents (and nothing else said): which one?
+            shared = next(name for name in names if len(self._homes.get(name, ())) > 1)
+            options = tuple(sorted(candidates))
+            raise UserInputError(
+                "region", f"「{shared}」在{'、'.join(self._labels.get(o, o) for o in options)}都有，请问是哪里的？",
+                suggestions=options)
+        every = sorted({home for name in names for home in self._homes.get(name) or (self._names[name][0],)})
+        raise UserInputError("region", "您说的地名对应多个地区，请只说一个", suggestions=tuple(every))
 
     def partly_covered(self, text: str) -> PartlyCoveredError | None:
         """A larger unit only part of which we cover (安化县: only its 冷市镇), named in `text`."""

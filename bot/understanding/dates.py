@@ -12,20 +12,34 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.errors import UserInputError
-from bot.parsing.dates import date_kinds, parse_birth_date, parse_payment_date, read_numerals
+from bot.parsing.dates import check_birth_date, date_kinds, parse_birth_date, parse_payment_date, read_numerals
+from bot.understanding.datetext import date_text
 from bot.understanding.result import DateRole
 
 # Clauses: at punctuation, after a birth phrase (…生的), before a payment phrase (打算…, or 明天… right after 生).
 _CLAUSE = re.compile(
     r"(?:[,;!?，。；！？\s]|\.(?!\d))+|(?<=生的)|(?<=出生的)|(?=打算|准备|计划|想在|要在|想)"
     r"|(?<=生)(?=明天|后天|今天|下个?月|下周|这个?月|月底|过两天|过几天)"
+    # Voice input runs answers together: an age ends its clause, a payment day starts one.
+    r"|(?<=[交缴])(?=\d|[一二三四五六七八九]\S?年)|(?<=岁)(?<!虚岁)(?!数|以|之|[的了])|(?<=岁了)|(?<=[^\d年月号日天今明后下这本个大上过\s,，])"
+    r"(?=明天|后天|大后天|今天|今儿|明儿|下个?月|下周|下礼拜|下星期|这个?月|本月|月底|过两天|过几天)"
 )
 _BIRTH_CUE = re.compile(
     r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年的|出生|生日|生的|年生|月生|号生|日生|生人|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
     r"|今年\d{1,3}了?$|今年\d{1,3}[^\d年月]"
 )
 _PAY_CUE = re.compile(r"交|缴|付|办|打算|准备|计划|哪天|去|续|买|参保|转账")
-_AGE = re.compile(r"(?<![\d年月])(\d{1,3})周?岁|今年(\d{1,3})(?![\d年月号日])(?:了|岁)?")
+_AGE = re.compile(
+    r"(?<![\d年月])(\d{1,3})周?岁|今年(?:都|已经|才|刚|满|有)?(\d{1,3})(?![\d年月号日])(?:了|岁)?"
+    r"|(?:我|俺|老人|他|她|妈|爸|娘|爹|奶奶|爷爷|老伴)(?:今年)?(?:都|已经|才|刚|满|有)?(\d{2,3})(?:了|啦)"
+)
+# "八十多岁", "六十好几了", "七十来岁": an age known to within a decade (or two years either side of 来).
+_ABOUT_AGE = re.compile(r"(?<!\d)([1-9])0(多|好几|来)(?:岁|了)")
+# A resident identity card number carries the birth date (digits 7-14); only that is read, nothing is kept.
+_ID_NUMBER = re.compile(r"(?<!\d)\d{6}((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[\dx](?![\dx])")
+# 虚岁 counts the year of birth as one and adds one each new year: born in this year minus (虚岁 - 1).
+_NOMINAL_AGE = re.compile(r"虚岁(?:是|有)?(\d{1,3})岁?|(\d{1,3})岁?虚岁|(\d{1,3})岁?[(（]虚")
+_ZODIAC = re.compile(r"属(?:相是?)?([鼠牛虎兔龙蛇马羊猴鸡狗猪])")
 _YEAR_ONLY = re.compile(r"(?<!\d)(\d{4}|\d{2})年(?!\d{1,2}月)(?:的|生|出生|生人|人)?")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]?")
 # Colloquial times the strict parser refuses, rewritten to a day it reads.
@@ -105,6 +119,8 @@ def _role(clause: str, step: str, today: date) -> DateRole | None:
     if step == "payment_date":
         # A date decades ago answers another question: the resident gave their birth date. (A past payment date
         # within a few years is kept as one: the answer then says which documents cover it.)
+        if _near_with_short_year(clause, today):
+            return "payment"  # "24年1月5日" asked for the payment date is 2024, not 1924
         try:
             return "birth" if parse_birth_date(clause, today=today).year < today.year - 10 else "payment"
         except UserInputError:
@@ -112,15 +128,67 @@ def _role(clause: str, step: str, today: date) -> DateRole | None:
     return None
 
 
+def _near_with_short_year(clause: str, today: date) -> bool:
+    """A two-digit year ("24年1月5日") that, read forwards, is within two years of today."""
+    if "yy" not in date_kinds(clause):
+        return False
+    try:
+        day = parse_payment_date(clause, today=today)
+    except UserInputError:
+        return False
+    return abs((day - today).days) <= 731
+
+
 def read_dates(text: str, step: str, today: date) -> list[DateReading]:
     """Every date-like clause of `text` (simplified) with its role; ones with no role and no step are read by
-    plausibility: a date more than a year ago is a birth date, a near one a payment date."""
+    plausibility: a date more than a year ago is a birth date, a near one a payment date. Dates in pinyin and
+    digits spaced from their units are read too; spans are always positions in `text`."""
+    prepared = date_text(text)
+    readings = _read_dates(prepared.text, step, today)
+    if prepared.text != text:
+        for reading in readings:
+            reading.start, reading.end = prepared.span(reading.start, reading.end)
+    return readings
+
+
+def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
     readings: list[DateReading] = []
+    zodiacs: list[DateReading] = []  # 属猴: a problem only when no year is given beside it
     for start, end in _clauses(text):
         raw = text[start:end]
         kinds = date_kinds(raw)
         clause = read_numerals(raw)
+        identity = _ID_NUMBER.search(clause)
+        if identity is not None:
+            try:
+                born = check_birth_date(date(*(int(part) for part in identity.groups())), today=today)
+            except (ValueError, UserInputError):
+                born = None
+            if born is not None:
+                readings.append(DateReading("birth", start, end, day=born))
+                continue
+        about = _ABOUT_AGE.search(clause)
+        if about is not None:
+            tens = int(about.group(1)) * 10
+            youngest, oldest = (tens - 2, tens + 2) if about.group(2) == "来" else (tens, tens + 9)
+            earliest, latest = _age_range(oldest, today), _age_range(youngest, today)
+            if earliest is not None and latest is not None:
+                readings.append(DateReading("birth", start, end, birth_range=(earliest[0], latest[1])))
+                continue
+        nominal = _NOMINAL_AGE.search(clause)
+        if nominal is not None:
+            reading = _nominal_age(int(nominal.group(1) or nominal.group(2) or nominal.group(3)), start, end, today)
+            if reading is not None:
+                readings.append(reading)
+                continue
         age = _AGE.search(clause)
+        zodiac = _ZODIAC.search(clause)
+        if zodiac is not None and not (kinds & {"ymd", "sep", "compact", "yy", "vy", "vym"}) and not age:
+            # 属猴 is one year in twelve: never guessed, the year is asked for.
+            zodiacs.append(DateReading("birth", start, end, problem=UserInputError(
+                "birth", f"属相（属{zodiac.group(1)}）每12年一轮，算不出是哪一年，请告诉我出生年份或年月日",
+                example="1968年3月2日")))
+            continue
         if not kinds and not age:
             continue
         if _BOUNDARY.search(clause) and (_ASKS.search(raw) or "?" in text):
@@ -129,7 +197,7 @@ def read_dates(text: str, step: str, today: date) -> list[DateReading]:
         if role is None and step in ("hukou", "fact", "confirm_region"):
             continue  # "超过90天了" answers the question; it names no date
         if age and (role in (None, "birth")) and not (kinds & (_CONCRETE - {"day"})):
-            value = int(age.group(1) or age.group(2))
+            value = int(age.group(1) or age.group(2) or age.group(3))
             span = _age_range(value, today)
             if span is not None:
                 readings.append(DateReading("birth", start, end, birth_range=span))
@@ -147,10 +215,24 @@ def read_dates(text: str, step: str, today: date) -> list[DateReading]:
             reading = _payment(clause, kinds, start, end, today, step)
             if reading is not None:
                 readings.append(reading)
+    if not any(reading.role == "birth" and reading.problem is None for reading in readings):
+        readings.extend(zodiacs)
     return readings
 
 
+def _nominal_age(nominal: int, start: int, end: int, today: date) -> DateReading | None:
+    """虚岁 N: born in the lunar year today.year - N + 1, i.e. from that solar year's first day to, at the
+    latest, the lunar new year after it (never later than 20 February)."""
+    year = today.year - nominal + 1
+    if not 1900 <= year <= today.year:
+        return None
+    latest = min(date(year + 1, 2, 20), today)
+    return DateReading("birth", start, end, birth_range=(date(year, 1, 1), latest))
+
+
 def _plausible_role(clause: str, today: date) -> DateRole | None:
+    if _near_with_short_year(clause, today):
+        return "payment"
     try:
         day = parse_birth_date(clause, today=today)
     except UserInputError:

@@ -14,12 +14,28 @@ from bot.understanding.dates import DateReading, read_dates
 from bot.understanding.result import Found, Understanding
 from bot.understanding.sounds import SoundIndex
 from bot.understanding.statuses import UNKNOWN, StatusReader
+from bot.understanding.whereabouts import read_whereabouts
 from bot.understanding.yesno import read_local_hukou, read_yes_no
 
 MAX_CHARS = 500
 _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥时|咋|吗|哪|能不能|可不可以|是否|为什么|为啥|几号|何时|要不要|需不需要")
 _CORRECTION = re.compile(r"^(?:不对|不是不是|错了|搞错了|说错了|弄错了|更正|纠正)|其实|应该是|改成|改为|刚才|重新说")
 _NEGATED_PLACE = re.compile(r"(?:不是|不在|并非|而不是)[^,.;!?，。；！？\s是]{1,12}")
+# Several people in one message ("我和我妈", "老两口", "一家三口"): the bot answers for one resident at a time.
+_KIN = (r"(?:妈|爸|娘|爹|老伴|媳妇|老婆|丈夫|老公|爱人|对象|儿子|女儿|孩子|娃|闺女|孙子|孙女|外孙|父母|爸妈|爹娘"
+        r"|婆婆|公公|哥|姐|弟|妹|奶奶|爷爷|姥姥|姥爷)")
+_SEVERAL = re.compile(
+    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?{_KIN}"
+    r"|(?:我们|俺们|咱们|我|俺|咱)(?:俩|两个|仨|三个|两口子|一家)|两口子|老两口|夫妻俩|夫妻两个|娘俩|爷俩|母子俩|父子俩|母女俩"
+    r"|全家|一家[二两三四五六七八九几]口|[两三四五六七八九几]口人|[两三四五六七八九几]个人|(?:我|俺)?(?:爸妈|父母|爹娘|公婆)(?:俩|两个|都)"
+)
+# The characters dates are written with: inside a date's clause only runs of these (holding a unit or two
+# digits) are the date, so a status said in the same run-on clause ("低保户今年六十五岁明天交") is still read.
+_DATE_RUN = re.compile(r"[0-9〇零一二两三四五六七八九十廿卅百千年月日号岁周星期礼拜天今明后昨前底初旬上下这本个过大./-]+")
+_DATE_UNIT = re.compile(r"[年月日号岁周期拜天底旬]|\d{2}")
+# Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
+_INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
+_ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
 # Steps whose question is answered by yes or no.
 YES_NO_STEPS = frozenset({"hukou", "fact", "confirm_region"})
 
@@ -47,8 +63,9 @@ class Reader:
         taken = [False] * len(simple)
         self._place(simple, result, taken)
         for reading in read_dates(simple, step, today):
-            if any(taken[reading.start:reading.end]) and reading.day is None:
-                continue
+            if reading.day is None and any(
+                    any(taken[start:end]) for start, end in _date_words(simple, reading.start, reading.end)):
+                continue  # a number inside a place's name
             self._date(reading, result)
         if result.birth_month_day is not None and result.birth_range is not None and result.birth is None:
             # "3月2号生的，58年": the day and the year in two pieces.
@@ -72,7 +89,8 @@ class Reader:
         date_taken = list(taken)
         for found in (result.payment_date, result.birth, result.birth_range, result.birth_month_day):
             if found is not None:
-                date_taken[found.start:found.end] = [True] * (found.end - found.start)
+                for start, end in _date_words(simple, found.start, found.end):
+                    date_taken[start:end] = [True] * (end - start)
         statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"))
         result.statuses = statuses.statuses
         result.removed = statuses.removed
@@ -81,6 +99,9 @@ class Reader:
         result.status_unknown = statuses.unknown
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
+        several = _SEVERAL.search(simple)
+        if several is not None:
+            _one_person_only(result, several)
         if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None:
             answer = read_yes_no(simple)
             if answer is not None:
@@ -88,37 +109,65 @@ class Reader:
         return result
 
     def _place(self, text: str, result: Understanding, taken: list[bool]) -> None:
+        # "户口在朔州怀仁，人在北京打工": where they work is neither the place of insurance nor a contradiction.
+        where = read_whereabouts(text)
+        if where.elsewhere:
+            if self._place_in(where.for_place, result, taken):
+                return
+            if where.hukou_place is not None:
+                result.region_problem = NotCoveredError(
+                    "region",
+                    f"您的户口（参保地）在「{where.hukou_place[:12]}」，不在本助手覆盖的地区内；城乡居民医保在户籍地参保缴费，"
+                    f"本助手只有{'、'.join(self.places.jurisdictions)}的政策文件",
+                )
+                return
+        self._place_in(text, result, taken)
+
+    def _place_in(self, text: str, result: Understanding, taken: list[bool]) -> bool:
+        """Read the place in `text` into `result`; False when nothing about a place was found."""
         try:
             located = self.places.locate(text)
         except UserInputError as error:
-            # "不是沁源，是朔州": the place said with 不是 is the one being corrected away.
+            # "不是沁源，是朔州": the place said with 不是 is the one being corrected away; "在朔州打工，户口在沁源":
+            # the place of work is not the place of insurance.
             masked = _NEGATED_PLACE.sub(lambda m: " " * len(m.group()), text)
+            if masked == text:
+                masked = _ELSEWHERE.sub(lambda m: " " * len(m.group()), text)
+            if masked == text:
+                masked = _insured_place_only(text)
             try:
                 located = self.places.locate(masked) if masked != text else None
             except (NotCoveredError, UserInputError):
                 located = None
             if located is None:
                 result.region_problem = error
-                return
+                return True
         except NotCoveredError as error:
             result.region_problem = error
-            return
+            return True
         if located is not None:
-            result.region = Found(located.match.jurisdiction, located.start, located.end)
+            found = Found(located.match.jurisdiction, located.start, located.end)
+            if located.anchored:
+                result.region = found
+            else:
+                # 高桥村 alone: a name shared with villages all over China, said back before it is used.
+                result.region_guess = found
+                result.region_label = located.label
             result.subunit = located.match.subunit
             taken[located.start:located.end] = [True] * (located.end - located.start)
-            return
+            return True
         partly = self.places.partly_covered(text)
         if partly is not None:
             result.region_problem = partly
-            return
+            return True
         for hit in self._place_sounds.find(text):
             if hit.typed_pinyin:
                 result.region = Found(hit.value, hit.start, hit.end)
             else:
                 result.region_guess = Found(hit.value, hit.start, hit.end)
             taken[hit.start:hit.end] = [True] * (hit.end - hit.start)
-            return
+            return True
+        return False
 
     @staticmethod
     def _date(reading: DateReading, result: Understanding) -> None:
@@ -136,3 +185,32 @@ class Reader:
             result.birth_range = Found(reading.birth_range, *span)
         elif reading.month_day is not None:
             result.birth_month_day = Found(reading.month_day, *span)
+
+
+def _one_person_only(result: Understanding, several: re.Match[str]) -> None:
+    """Several people named at once: a birth date or status said could be anyone's, so none is taken (a fee for
+    the wrong person is a wrong fee); the place and the payment date, shared by them, are kept."""
+    result.several_people = Found(several.group(), several.start(), several.end())
+    result.birth = result.birth_range = result.birth_month_day = None
+    if result.date_problem_role == "birth":
+        result.date_problem = result.date_problem_role = None
+    result.statuses, result.removed, result.unknown_words = [], [], []
+    result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
+    result.local_hukou = None
+
+
+def _insured_place_only(text: str) -> str:
+    """`text` with everything but the clause after 户口在 / 参保在 blanked (spans unchanged); `text` when no cue."""
+    cue = _INSURED_CUE.search(text)
+    if cue is None:
+        return text
+    end = cue.end()
+    while end < len(text) and text[end] not in ",.;!?，。；！？ ":
+        end += 1
+    return " " * cue.start() + text[cue.start():end] + " " * (len(text) - end)
+
+
+def _date_words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The runs of date characters inside a date's span that hold a date unit or a number of two digits."""
+    return [(start + run.start(), start + run.end()) for run in _DATE_RUN.finditer(text[start:end])
+            if _DATE_UNIT.search(run.group())]

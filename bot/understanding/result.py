@@ -31,6 +31,7 @@ class Understanding:
     region: Found[str] | None = None  # a covered jurisdiction
     subunit: str | None = None
     region_guess: Found[str] | None = None  # a near miss or homophone, to confirm ("您是说沁源县吗？")
+    region_label: str | None = None  # how a guessed village or town is said back (安化县冷市镇高桥村)
     region_problem: ExplainedError | None = None  # not covered, only partly ours, two places at once
     payment_date: Found[date] | None = None
     birth: Found[date] | None = None
@@ -50,13 +51,15 @@ class Understanding:
     does_not_know: bool = False  # "不知道" / "不记得" said (of whatever is being asked)
     correction: bool = False  # 不对 / 其实 / 应该是: the resident is correcting an earlier answer
     question: bool = False  # the message asks something
+    several_people: Found[str] | None = None  # 我和我妈, 老两口: one resident at a time, so asked about one
 
     @property
     def said(self) -> list[str]:
         """Names of the fields found (for logs and tests; no values, so no personal data)."""
         names = []
         for name in ("command", "region", "region_guess", "region_problem", "payment_date", "birth", "birth_range",
-                     "birth_month_day", "date_problem", "ambiguous_status", "yes_no", "local_hukou"):
+                     "birth_month_day", "date_problem", "ambiguous_status", "yes_no", "local_hukou",
+                     "several_people"):
             if getattr(self, name) is not None:
                 names.append(name)
         if self.statuses:

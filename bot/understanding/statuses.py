@@ -51,7 +51,8 @@ _NEGATION_BEFORE = re.compile(
     r"(?:办|办理|评上|评|享受|吃|拿|领|申请|评定)?(?:过|到|上|了)?(?:我们?家?|家里)?(?:的|是)?$"
 )
 _NEGATION_AFTER = re.compile(
-    r"^(?:户|对象|人员)?(?:已经|早就|早)?(?:取消|没了|停了|退了|不是了|被取消|撤销|撤了|取消了|没有了|到期"
+    r"^(?:户|对象|人员)?[，, ]?(?:但是?|可是?)?(?:现在|如今|目前|今年|后来)?(?:已经|早就|早)?"
+    r"(?:取消|没了|停了|退了|不是了|被取消|撤销|撤了|取消了|没有了|到期"
     r"|没(?:评上|批|办|申请上|享受|通过))"
 )
 # A status applied for but not granted is not held: "低保还在申请中", "申请了低保还没批下来", "正在申请低保".
@@ -62,6 +63,10 @@ _PENDING_AFTER = re.compile(
     r"|^(?:户|对象|人员)?(?:(?:申请|申报|报|办)(?:了|过)?)?[，, ]?(?:但是?|可是?)?(?:还|也|一直)?(?:没|未|没有)"
     r"(?:批|评|下来|通过|办下来|审批|审核|公示)"
 )
+# "以前是低保" (and nothing saying it still is): a status held once is not held now.
+_FORMERLY_BEFORE = re.compile(
+    r"(?:以前|之前|原来|过去|曾经|前几年|前些年|去年)(?:还|也)?(?:是|吃|当过|吃过|是过)?(?:我们?家?|家里)?$")
+_STILL_AFTER = re.compile(r"^(?:户|对象|人员)?[，, ]?(?:现在|目前|如今)(?:也|还|仍然|依然|仍)")
 _ADD = re.compile(r"也是|还是|另外|对了|还有|同时|也有|也算|还算|而且|并且|外加|也属于|还属于")
 _REPLACE = re.compile(r"不对|搞错|弄错|说错|错了|其实是|应该是|改成|改为|更正|重新说")
 _FILLER = re.compile(
@@ -132,7 +137,8 @@ class StatusReader:
             if before.endswith(("是不是", "算不算", "有没有")):
                 doubted = True  # "不知道是不是低保", "有没有低保": a doubt, not a claim either way
             elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after)
-                  or _PENDING_BEFORE.search(before) or _PENDING_AFTER.search(after)):
+                  or _PENDING_BEFORE.search(before) or _PENDING_AFTER.search(after)
+                  or (_FORMERLY_BEFORE.search(before) and not _STILL_AFTER.search(after))):
                 reading.removed.append(Found(term, start, end))
             elif unknown is not None and ("是不是" in text or "算不算" in text or unknown.start() < start):
                 doubted = True

@@ -100,3 +100,47 @@ def test_a_typo_of_our_banner_is_offered_back_but_another_banner_is_refused(plac
     with pytest.raises(NotCoveredError) as other:
         places.resolve("鄂托克前旗")
     assert other.value.suggestions == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        pytest.param("高桥村", "安化县冷市镇高桥村", id="a Lengshi village alone"),
+        pytest.param("俺是南华村的", "安化县冷市镇南华村", id="a Lengshi village in a sentence"),
+        pytest.param("清泉镇", "山丹县清泉镇", id="a Shandan town alone"),
+        pytest.param("李桥乡的低保户", "山丹县李桥乡", id="a Shandan township in a sentence"),
+    ],
+)
+def test_a_village_or_town_name_alone_is_to_be_confirmed(places: PlaceIndex, text: str, label: str) -> None:
+    located = places.locate(text)
+    assert located is not None
+    assert not located.anchored
+    assert located.label == label
+
+
+@pytest.mark.parametrize("text", ["冷市高桥村", "安化高桥村", "安化县冷市镇高桥村", "山丹清泉镇", "张掖山丹县位奇镇", "山阴县"])
+def test_a_village_or_town_with_our_county_or_town_is_taken(places: PlaceIndex, text: str) -> None:
+    located = places.locate(text)
+    assert located is not None
+    assert located.anchored
+
+
+def test_a_village_name_in_two_documents_asks_which(places: PlaceIndex) -> None:
+    documents = list(default_knowledge_base().documents)
+    index = next(i for i, d in enumerate(documents) if d.jurisdiction.name == "山丹县")
+    shandan = documents[index]
+    lengshi_village = next(d for d in documents if d.jurisdiction.name == "冷市镇").jurisdiction.subunits[6]
+    assert lengshi_village.name == "高桥村"
+    documents[index] = shandan.model_copy(update={"jurisdiction": shandan.jurisdiction.model_copy(
+        update={"subunits": [*shandan.jurisdiction.subunits, lengshi_village]})})
+    shared = PlaceIndex(tuple(documents))
+    with pytest.raises(UserInputError) as raised:
+        shared.locate("俺是高桥村的")
+    assert set(raised.value.suggestions) == {"冷市镇", "山丹县"}
+    assert "哪里" in raised.value.message
+    with pytest.raises(UserInputError):
+        shared.resolve("高桥村")
+    located = shared.locate("山丹高桥村")
+    assert located is not None and located.match.jurisdiction == "山丹县" and located.anchored
+    located = shared.locate("冷市镇高桥村")
+    assert located is not None and located.match.jurisdiction == "冷市镇"

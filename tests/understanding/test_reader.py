@@ -43,6 +43,7 @@ def yielded(understood: Understanding) -> dict[str, Any]:
         "ambiguous_status": True if understood.ambiguous_status is not None else None,
         "yes_no": value(understood.yes_no),
         "local_hukou": value(understood.local_hukou),
+        "several_people": True if understood.several_people is not None else None,
     }
     return {key: item for key, item in fields.items() if item is not None}
 
