@@ -29,6 +29,7 @@ from bot.quote.needs import Known, next_need, request_for, statuses_that_matter
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
+from bot.understanding.buttons import typed_button
 from bot.understanding.yesno import read_yes_no
 
 log = logging.getLogger(__name__)
@@ -195,6 +196,10 @@ class _Turn:
                 return self.replies
             if self._take(understood, text):
                 return self.replies
+            payload = typed_button(text, self._offered_labels())
+            if payload is not None:
+                self._payload(payload)  # a button's text typed with a typo ("都部是")
+                return self.replies
             self._answer(text)
         return self.replies
 
@@ -289,6 +294,13 @@ class _Turn:
             self._advance()
             return
         self._answer(value, from_button=True)
+
+    def _offered_labels(self) -> dict[str, str]:
+        """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
+        scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
+        scratch.ask_current()
+        return {button.label: button.payload for reply in scratch.replies for row in reply.buttons for button in row
+                if ":toggle=" not in button.payload}
 
     def _offered(self) -> set[str]:
         """The payloads of the buttons the current question shows (asked on a copy of the state)."""

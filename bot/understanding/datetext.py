@@ -37,6 +37,8 @@ _NUMBER_NEIGHBOURS = _NUMBERS | _UNITS  # not digits: "shi 58 nian" is 是58年
 _LATIN_RUN = re.compile(r"[a-z0-9]+(?:\s+[a-z0-9]+)*")
 _PIECE = re.compile(r"[a-z]+|\d+")
 # Voice input spaces digits from their units: "2024 年 1 月 5 日", "65 岁".
+# A two-digit year with dots or slashes ("58.3.2"): written with 年 and 月 in place, so lengths do not change.
+_SHORT_DOTTED = re.compile(r"(?<![\d./])(\d{2})[./](\d{1,2})[./](\d{1,2})(?![\d./])")
 _UNIT_SPACE = re.compile(r"(?<=\d)\s+(?=[年月日号岁周])|(?<=[年月])\s+(?=\d)")
 
 
@@ -115,7 +117,8 @@ def _rewrite_run(run: str, offset: int, pieces: list[tuple[str, list[int]]]) -> 
             pieces.append((run[start - offset:end - offset], list(range(start, end))))
         else:
             hanzi = _WORDS[kind]
-            pieces.append((hanzi, [min(start + i, end - 1) for i in range(len(hanzi))]))
+            # The last character stands for the rest of the syllables, so a span ends where the word did.
+            pieces.append((hanzi, [min(start + i, end - 1) for i in range(len(hanzi) - 1)] + [end - 1]))
         position = end
         # Spaces inside a converted group go; those around it stay (they end a clause).
         if index + 1 in converted:
@@ -130,6 +133,7 @@ def _keep(pieces: list[tuple[str, list[int]]], start: int, end: int, run: str, o
 
 def date_text(text: str) -> DateText:
     """`text` (simplified) with pinyin dates in characters and spaces inside a date dropped."""
+    text = _SHORT_DOTTED.sub(r"\1年\2月\3", text)
     if not any("a" <= char <= "z" for char in text) and not _UNIT_SPACE.search(text):
         return DateText(text, tuple(range(len(text))), len(text))
     pieces: list[tuple[str, list[int]]] = []
