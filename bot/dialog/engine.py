@@ -299,7 +299,13 @@ class _Turn:
         """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
         scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
         scratch.ask_current()
-        return {button.label: button.payload for reply in scratch.replies for row in reply.buttons for button in row
+        replies = list(scratch.replies)
+        if self.state.step == "done":  # the answer's own buttons (a channel, 注意事项, 依据)
+            try:
+                replies += answer.answer_replies(self.quotes.quote(self._request()), {}, self.output)
+            except (UserInputError, NotCoveredError):
+                pass
+        return {button.label: button.payload for reply in replies for row in reply.buttons for button in row
                 if ":toggle=" not in button.payload}
 
     def _offered(self) -> set[str]:
