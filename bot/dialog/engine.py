@@ -10,6 +10,7 @@ does the current step's own reading explain what was expected. `_advance` then a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -301,10 +302,8 @@ class _Turn:
         scratch.ask_current()
         replies = list(scratch.replies)
         if self.state.step == "done":  # the answer's own buttons (a channel, 注意事项, 依据)
-            try:
+            with contextlib.suppress(UserInputError, NotCoveredError):
                 replies += answer.answer_replies(self.quotes.quote(self._request()), {}, self.output)
-            except (UserInputError, NotCoveredError):
-                pass
         return {button.label: button.payload for reply in replies for row in reply.buttons for button in row
                 if ":toggle=" not in button.payload}
 
