@@ -6,7 +6,7 @@ is where duplicates come from.  Taking a connection from the turns' pool for the
 load, 64 handlers share 8 connections, and the mark queued behind other residents' turns (measured with a
 killed worker, 1,000 residents: 46 residents got a turn's replies twice, where 7 had got "where we were"
 before the outbox).  So marks have their own connection, and every mark waiting while one is written goes
-in the next statement together: one round trip for all of them.
+in the next statement together: one round trip for all of them (the same load and kill: 3 residents).
 """
 
 from __future__ import annotations
