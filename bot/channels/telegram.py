@@ -644,32 +644,24 @@ def serve(
     stop_signals: Sequence[int] | None = DEFAULT_STOP_SIGNALS,
     close_loop: bool = True,
 ) -> None:
-    """Runs until a stop signal: polling (deleting any webhook) or a webhook with its secret token.
+    """Runs polling until a stop signal (deleting any webhook).
 
     Never drops pending updates: what residents wrote while the bot was down is handled on start.
+
+    Webhook mode is not served here: PTB's own webhook server answers Telegram 200 as soon as an update is
+    queued, before it is handled, so a crash lost it.  ``bot.channels.webhook`` (the ASGI app of ``python -m
+    bot serve``) answers only once the turn is committed and its replies sent; :func:`run` uses it.
     """
     if config.mode == "webhook":
-        application.run_webhook(
-            listen=config.listen,
-            port=config.port,
-            url_path=config.webhook_path,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
-            stop_signals=stop_signals,
-            close_loop=close_loop,
-        )
-    else:
-        application.run_polling(
-            timeout=POLL_TIMEOUT,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
-            stop_signals=stop_signals,
-            close_loop=close_loop,
-        )
+        raise ValueError("webhook mode is served by bot.channels.webhook (python -m bot serve), not by serve()")
+    application.run_polling(
+        timeout=POLL_TIMEOUT,
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+        bootstrap_retries=BOOTSTRAP_RETRIES,
+        stop_signals=stop_signals,
+        close_loop=close_loop,
+    )
 
 
 def _fail(message: str, code: int) -> int:
@@ -685,6 +677,13 @@ def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
     except ConfigError as error:
         return _fail(str(error), EXIT_CONFIG)
     configure_logging(config.log_level)
+    if config.mode == "webhook":
+        # The same ASGI app as `python -m bot serve`, one worker: Telegram gets its 200 only after the turn
+        # is committed and the replies sent (PTB's own webhook server confirms an update before handling it).
+        from bot.channels.webhook import run as serve_webhook
+
+        _LOGGER.info("BOT_MODE=webhook: serving the webhook app of `python -m bot serve` with one worker")
+        return serve_webhook(argparse.Namespace(workers=1, port=None, no_set_webhook=False), env)
 
     from bot.dialog.factory import build_engine, build_store
     from bot.dialog.service import DialogService
