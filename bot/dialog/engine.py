@@ -684,8 +684,10 @@ class _Turn:
         state = self.state
         if u.several_people is not None:
             # One resident at a time: said once, then the next question is about one of them.
-            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end])
-            if not self._explain_problems(replace(u, several_people=None)):
+            done = state.step == "done"
+            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end],
+                     done=done)
+            if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True
         if u.region is None and u.region_problem is not None:

@@ -39,6 +39,11 @@ _PIECE = re.compile(r"[a-z]+|\d+")
 # Voice input spaces digits from their units: "2024 年 1 月 5 日", "65 岁".
 # A two-digit year with dots or slashes ("58.3.2"): written with 年 and 月 in place, so lengths do not change.
 _SHORT_DOTTED = re.compile(r"(?<![\d./])(\d{2})[./](\d{1,2})[./](\d{1,2})(?![\d./])")
+# A month and day with a dot ("10.15交", "10.15号"): written with 月 in place when a day word, a payment verb or
+# the message's end follows (so "380.5元" stays a sum of money).
+_DOTTED_MONTH_DAY = re.compile(r"(?<![\d./])(1[0-2]|0?[1-9])\.([12]\d|3[01]|0?[1-9])(?![\d./])(?=\s*(?:[号日交缴]|去|那天|$))")
+# "现在就交": today.
+_NOW = re.compile(r"现在(?=就?(?:去|来|能)?(?:交|缴)|就?$)")
 _UNIT_SPACE = re.compile(r"(?<=\d)\s+(?=[年月日号岁周])|(?<=[年月])\s+(?=\d)")
 
 
@@ -134,6 +139,7 @@ def _keep(pieces: list[tuple[str, list[int]]], start: int, end: int, run: str, o
 def date_text(text: str) -> DateText:
     """`text` (simplified) with pinyin dates in characters and spaces inside a date dropped."""
     text = _SHORT_DOTTED.sub(r"\1年\2月\3", text)
+    text = _NOW.sub("今天", _DOTTED_MONTH_DAY.sub(r"\1月\2", text))
     if not any("a" <= char <= "z" for char in text) and not _UNIT_SPACE.search(text):
         return DateText(text, tuple(range(len(text))), len(text))
     pieces: list[tuple[str, list[int]]] = []
