@@ -68,7 +68,9 @@ from bot.channels.telegram_delivery import (
 from bot.channels.telegram_polling import acknowledge_after_handling
 from bot.channels.telegram_processing import PerChatUpdateProcessor
 from bot.channels.telegram_routing import addressed_to_another_bot, conversation_key
+from bot.channels.telegram_store_outage import StoreOutages
 from bot.dialog.replies import Incoming, Reply, carries_target_state
+from bot.dialog.unavailable import StoreUnavailable
 from bot.render import Format
 
 _LOGGER = logging.getLogger(__name__)
@@ -93,6 +95,7 @@ COMMANDS: Final[tuple[tuple[str, str], ...]] = (
 
 NON_TEXT_REPLY: Final = "抱歉，我只能看懂文字。请直接输入文字回答，或点选消息下方的按钮。"
 ERROR_REPLY: Final = "抱歉，系统出了点问题，请稍后再发一次。如果仍然不行，可以输入 /restart 重新开始。"
+STORE_UNAVAILABLE_REPLY: Final = "您的消息已收到。系统正在恢复，恢复后会自动回复您，不用重新发送。"
 
 ALLOWED_UPDATES: Final = (Update.MESSAGE, Update.CALLBACK_QUERY)
 """Only new messages and button taps are fetched: edited messages, channel posts, membership changes are
@@ -150,6 +153,7 @@ class Stats:
     non_text: int = 0
     errors: int = 0
     blocked: int = 0
+    store_unavailable: int = 0  # updates left for redelivery: the state store could not be reached
     completed: int = 0  # updates whose handling finished (replied, failed or blocked)
 
 
@@ -177,6 +181,7 @@ class TelegramAdapter:
         self.stats = Stats()
         self.processor: PerChatUpdateProcessor | None = None
         self._engine_lock = threading.Lock()  # the engine runs one turn at a time, whichever thread
+        self.outages = StoreOutages()
 
     # -------------------------------------------------------------------------------------- handlers
 
@@ -193,6 +198,7 @@ class TelegramAdapter:
             incoming = Incoming(text=message.text, update_id=update.update_id)
             replies = await self._turn(context.bot, update, chat_id, incoming)
             await self._deliver(context.bot, chat_id, replies, tapped=None)
+            await self._delivered(update, chat_id)
 
     async def on_tap(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -209,6 +215,7 @@ class TelegramAdapter:
                 incoming = Incoming(payload=query.data, update_id=update.update_id)
                 replies = await self._turn(context.bot, update, chat_id, incoming)
                 await self._deliver(context.bot, chat_id, replies, tapped=query.message.message_id)
+                await self._delivered(update, chat_id)
             finally:
                 await answered
 
@@ -250,6 +257,15 @@ class TelegramAdapter:
         except ChatBlocked:
             self.stats.blocked += 1
             _LOGGER.info("update %s: the resident has blocked the bot; nothing sent", update.update_id)
+        except StoreUnavailable as error:
+            # Nothing was stored: the update is to come again (the webhook answers 503), so no apology
+            # asking the resident to resend; a notice that it will be answered, once per update.
+            self.stats.store_unavailable += 1
+            _LOGGER.warning("update %s: state store unavailable (%s); left for redelivery", update.update_id, error)
+            chat = update.effective_chat
+            if self.outages.failed(update.update_id) and chat is not None:
+                with contextlib.suppress(TelegramError, ChatBlocked):
+                    await self.delivery.send_text(bot, chat.id, STORE_UNAVAILABLE_REPLY, None)
         except Exception as error:  # every failure is logged and the resident told
             await self._report(bot, update, error)
         finally:
@@ -277,6 +293,24 @@ class TelegramAdapter:
     def _handle_one_at_a_time(self, key: str, incoming: Incoming, today: date) -> list[Reply]:
         with self._engine_lock:
             return self._sync_service.handle(key, incoming, today, "html")
+
+    async def _delivered(self, update: Update, chat_id: int) -> None:
+        """Marks the update's saved replies (the outbox, ``bot.dialog.outbox``) as sent, so a redelivery
+        of it (this process killed before Telegram heard it was handled) sends nothing twice.  Services
+        without an outbox have no ``delivered``."""
+        mark = getattr(self.service, "delivered", None)
+        if mark is None:
+            return
+        key = conversation_key(update) or f"telegram:{chat_id}"
+        try:
+            if self._async_service is not None:
+                await mark(key, update.update_id)
+            else:
+                mark(key, update.update_id)
+        except (StoreUnavailable, sqlite3.Error) as error:
+            # The replies are out: the update is answered.  Unmarked, a redelivery would send them again.
+            _LOGGER.warning("update %s: replies sent but not marked delivered (%s)", update.update_id,
+                            type(error).__name__)
 
     async def _deliver(self, bot: Bot, chat_id: int, replies: Sequence[Reply], *, tapped: int | None) -> None:
         for reply in replies:
@@ -610,32 +644,24 @@ def serve(
     stop_signals: Sequence[int] | None = DEFAULT_STOP_SIGNALS,
     close_loop: bool = True,
 ) -> None:
-    """Runs until a stop signal: polling (deleting any webhook) or a webhook with its secret token.
+    """Runs polling until a stop signal (deleting any webhook).
 
     Never drops pending updates: what residents wrote while the bot was down is handled on start.
+
+    Webhook mode is not served here: PTB's own webhook server answers Telegram 200 as soon as an update is
+    queued, before it is handled, so a crash lost it.  ``bot.channels.webhook`` (the ASGI app of ``python -m
+    bot serve``) answers only once the turn is committed and its replies sent; :func:`run` uses it.
     """
     if config.mode == "webhook":
-        application.run_webhook(
-            listen=config.listen,
-            port=config.port,
-            url_path=config.webhook_path,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
-            stop_signals=stop_signals,
-            close_loop=close_loop,
-        )
-    else:
-        application.run_polling(
-            timeout=POLL_TIMEOUT,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
-            stop_signals=stop_signals,
-            close_loop=close_loop,
-        )
+        raise ValueError("webhook mode is served by bot.channels.webhook (python -m bot serve), not by serve()")
+    application.run_polling(
+        timeout=POLL_TIMEOUT,
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+        bootstrap_retries=BOOTSTRAP_RETRIES,
+        stop_signals=stop_signals,
+        close_loop=close_loop,
+    )
 
 
 def _fail(message: str, code: int) -> int:
@@ -651,6 +677,13 @@ def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
     except ConfigError as error:
         return _fail(str(error), EXIT_CONFIG)
     configure_logging(config.log_level)
+    if config.mode == "webhook":
+        # The same ASGI app as `python -m bot serve`, one worker: Telegram gets its 200 only after the turn
+        # is committed and the replies sent (PTB's own webhook server confirms an update before handling it).
+        from bot.channels.webhook import run as serve_webhook
+
+        _LOGGER.info("BOT_MODE=webhook: serving the webhook app of `python -m bot serve` with one worker")
+        return serve_webhook(argparse.Namespace(workers=1, port=None, no_set_webhook=False), env)
 
     from bot.dialog.factory import build_engine, build_store
     from bot.dialog.service import DialogService

@@ -10,6 +10,9 @@ workers share the listening socket, so any worker may receive any update.  The a
   A worker killed mid-update never answers, so Telegram delivers that update again (to a worker still
   alive); the turn it was running was rolled back with its connection, or, if it had committed, the
   update id recorded with it makes the repeat a no-op.
+  When the state store cannot be reached the turn stores nothing and the update is answered 503, not 200
+  (``bot.dialog.unavailable``): Telegram delivers it again until the store is back; the resident is told
+  once that the message will be answered.
 
 Several workers need the shared PostgreSQL store (``BOT_STORE=postgresql://…``), whose per-chat advisory
 lock keeps one chat's turns in order across processes; with the SQLite default only one worker is allowed.
@@ -47,6 +50,7 @@ from bot.channels.telegram import (
     Config,
     ConfigError,
     TelegramApplication,
+    adapter_of,
     build_application,
     configure_logging,
     load_config,
@@ -57,6 +61,9 @@ _LOGGER = logging.getLogger(__name__)
 SECRET_HEADER: Final = "x-telegram-bot-api-secret-token"
 MAX_BODY: Final = 1 << 20
 """Bytes accepted in one update (Telegram's are a few kilobytes); more is answered 413."""
+
+RETRY_AFTER: Final = 5
+"""Seconds in the 503's Retry-After when the state store is down (Telegram retries on its own schedule)."""
 
 MAX_CONNECTIONS: Final = 40
 """setWebhook's max_connections: updates Telegram delivers at once (its own default, and its maximum is 100)."""
@@ -79,6 +86,7 @@ def build_app(
     if not secret:
         raise ValueError("a webhook needs a secret token")
     expected = secret.encode()
+    outages = adapter_of(application).outages
 
     async def receive(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -95,6 +103,9 @@ def build_app(
             return Response(status_code=400)
         processor = application.update_processor
         await processor.process_update(update, application.process_update(update))
+        if outages.take(update.update_id):
+            # The state store was down: nothing stored.  Not 200, so Telegram delivers the update again.
+            return Response(status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
         return Response(status_code=200)
 
     async def health(request: Request) -> Response:

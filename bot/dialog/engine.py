@@ -10,6 +10,7 @@ does the current step's own reading explain what was expected. `_advance` then a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
+from bot.understanding.buttons import typed_button
 from bot.understanding.yesno import read_yes_no
 
 log = logging.getLogger(__name__)
@@ -198,6 +200,10 @@ class _Turn:
                 return self.replies
             if self._take(understood, text):
                 return self.replies
+            payload = typed_button(text, self._offered_labels())
+            if payload is not None:
+                self._payload(payload)  # a button's text typed with a typo ("都部是")
+                return self.replies
             self._answer(text)
         return self.replies
 
@@ -311,6 +317,17 @@ class _Turn:
             self._advance()
             return
         self._answer(value, from_button=True)
+
+    def _offered_labels(self) -> dict[str, str]:
+        """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
+        scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
+        scratch.ask_current()
+        replies = list(scratch.replies)
+        if self.state.step == "done":  # the answer's own buttons (a channel, 注意事项, 依据)
+            with contextlib.suppress(UserInputError, NotCoveredError):
+                replies += answer.answer_replies(self.quotes.quote(self._request()), {}, self.output)
+        return {button.label: button.payload for reply in replies for row in reply.buttons for button in row
+                if ":toggle=" not in button.payload}
 
     def _offered(self) -> set[str]:
         """The payloads of the buttons the current question shows (asked on a copy of the state)."""
@@ -694,8 +711,10 @@ class _Turn:
         state = self.state
         if u.several_people is not None:
             # One resident at a time: said once, then the next question is about one of them.
-            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end])
-            if not self._explain_problems(replace(u, several_people=None)):
+            done = state.step == "done"
+            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end],
+                     done=done)
+            if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True
         if u.region is None and u.region_problem is not None:

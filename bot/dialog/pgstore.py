@@ -8,8 +8,10 @@ chat at the same moment.  Every turn is ONE transaction (:meth:`PostgresStore.tu
    here until the first commits, so one chat's turns never interleave, whichever process holds them;
 2. read the state;
 3. the caller runs the dialog turn on it (or finds that the update was already handled);
-4. write the state with the id of the update handled (or, for /forget, only that id) and commit, which
-   releases the lock.  The state and the dedupe id change together or not at all.
+4. write the state with the id of the update handled (or, for /forget, only that id) and the turn's
+   replies (the outbox, ``bot.dialog.outbox``) and commit, which releases the lock.  The state, the
+   dedupe id and the replies change together or not at all; :meth:`PostgresStore.mark_delivered` drops
+   the replies' text once the channel has sent them.
 
 A worker killed between 1 and 4 never commits: PostgreSQL rolls the transaction back when the connection
 drops, the lock is released, and the update (not acknowledged to Telegram) is handled again elsewhere.
@@ -30,9 +32,12 @@ from typing import Final
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from bot.dialog.outbox import Outbox
+from bot.dialog.pgmarks import DeliveryMarks
 from bot.dialog.state import DialogState
+from bot.dialog.unavailable import StoreUnavailable
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """The schema this code reads and writes; ``MIGRATIONS`` brings any older one up to it."""
 
 MIGRATIONS: Final[dict[int, Sequence[str]]] = {
@@ -47,6 +52,9 @@ MIGRATIONS: Final[dict[int, Sequence[str]]] = {
     # The id of the last update handled, written in the same transaction as the state: a redelivered
     # update is recognised (bot.dialog.store.is_repeat) even after /forget, where state is NULL.
     2: ("ALTER TABLE conversations ADD COLUMN last_update_id BIGINT",),
+    # The replies of the last update handled, written with the state (bot.dialog.outbox): a redelivered
+    # update whose replies never went out gets them.  NULL in rows from version 2: the current question.
+    3: ("ALTER TABLE conversations ADD COLUMN outbox TEXT",),
 }
 """Statements that take the schema from version ``n - 1`` to ``n``, applied in order in one transaction."""
 
@@ -84,13 +92,17 @@ class Turn:
 
     key: str
     state: DialogState | None
+    outbox: Outbox | None = None
+    """Read: the replies of the last update handled (see ``bot.dialog.outbox``); set it to the replies of
+    this turn, written with the state."""
     forgotten: bool = False
     kept: bool = False
 
-    def forget(self, last_update_id: int | None) -> None:
-        """Delete the answers, keeping only the id of the last update handled."""
+    def forget(self, last_update_id: int | None, outbox: Outbox | None = None) -> None:
+        """Delete the answers, keeping only the id of the last update handled (and the /forget reply)."""
         self.forgotten = True
         self.state = DialogState.tombstone(last_update_id)
+        self.outbox = outbox
 
     def keep(self) -> None:
         """Write nothing (an update already handled)."""
@@ -111,6 +123,7 @@ class PostgresStore:
             dsn, min_size=min_size, max_size=max_size, open=False, timeout=timeout, name="bot-store",
             kwargs={"autocommit": True},  # turn() sends its own BEGIN and COMMIT, pipelined with its queries
         )
+        self._marks = DeliveryMarks(dsn, timeout=timeout, where=describe_dsn(dsn))
 
     async def open(self) -> None:
         try:
@@ -126,8 +139,14 @@ class PostgresStore:
         if found != SCHEMA_VERSION:
             await self._pool.close()
             raise SchemaError(schema_problem(found, self.dsn))
+        try:
+            await self._marks.open(self.timeout)
+        except psycopg_pool_errors() as error:
+            await self._pool.close()
+            raise StoreError(f"cannot connect to {describe_dsn(self.dsn)}: {type(error).__name__}") from None
 
     async def close(self) -> None:
+        await self._marks.close()
         await self._pool.close()
 
     @asynccontextmanager
@@ -136,41 +155,72 @@ class PostgresStore:
 
         Two round trips to the server, each a pipeline (psycopg's pipeline mode): BEGIN + lock + read, then
         write + COMMIT.  Sent one by one, the five statements cost about a third more CPU per turn (psycopg
-        wakes up for every answer)."""
-        async with self._pool.connection() as conn:
-            async with conn.pipeline() as pipeline:
-                await conn.execute("BEGIN")
-                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
-                cursor = await conn.execute("SELECT state, last_update_id FROM conversations WHERE key = %s", (key,))
-                await pipeline.sync()
-                turn = Turn(key, _state(await cursor.fetchone()))
-            try:
-                yield turn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            async with conn.pipeline():
-                if not turn.kept:
-                    state = turn.state or DialogState()
-                    await conn.execute(
-                        "INSERT INTO conversations (key, state, last_update_id) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
-                        "last_update_id = excluded.last_update_id, updated = now()",
-                        (key, None if turn.forgotten else state.to_json(), state.last_update_id),
-                    )
-                await conn.execute("COMMIT")
+        wakes up for every answer).
+
+        Raises :class:`~bot.dialog.unavailable.StoreUnavailable` when the server cannot be reached (no
+        connection within ``timeout``, or the connection lost mid-turn): nothing was committed, or the
+        commit's fate is unknown, and either way the update is to be handled again later (the dedupe id
+        and the outbox make that safe)."""
+        try:
+            async with self._pool.connection() as conn:
+                async with conn.pipeline() as pipeline:
+                    await conn.execute("BEGIN")
+                    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
+                    cursor = await conn.execute(
+                        "SELECT state, last_update_id, outbox FROM conversations WHERE key = %s", (key,))
+                    await pipeline.sync()
+                    row = await cursor.fetchone()
+                    turn = Turn(key, _state(row), _outbox(row))
+                try:
+                    yield turn
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                async with conn.pipeline():
+                    if not turn.kept:
+                        state = turn.state or DialogState()
+                        outbox = turn.outbox.to_json() if turn.outbox is not None else None
+                        await conn.execute(
+                            "INSERT INTO conversations (key, state, last_update_id, outbox) VALUES (%s, %s, %s, %s) "
+                            "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
+                            "last_update_id = excluded.last_update_id, outbox = excluded.outbox, updated = now()",
+                            (key, None if turn.forgotten else state.to_json(), state.last_update_id, outbox),
+                        )
+                    await conn.execute("COMMIT")
+        except psycopg.OperationalError as error:  # the pool's timeout included (PoolTimeout)
+            raise StoreUnavailable(f"{describe_dsn(self.dsn)}: {type(error).__name__}") from None
 
     async def load(self, key: str) -> DialogState | None:
         """The stored state, without locking (for tools and tests; turns use :meth:`turn`)."""
         async with self._pool.connection() as conn:
-            cursor = await conn.execute("SELECT state, last_update_id FROM conversations WHERE key = %s", (key,))
+            cursor = await conn.execute(
+                "SELECT state, last_update_id, outbox FROM conversations WHERE key = %s", (key,))
             return _state(await cursor.fetchone())
+
+    async def load_outbox(self, key: str) -> Outbox | None:
+        """The saved replies of the last update handled, without locking (for tools and tests)."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT state, last_update_id, outbox FROM conversations WHERE key = %s", (key,))
+            return _outbox(await cursor.fetchone())
+
+    async def mark_delivered(self, key: str, update_id: int) -> None:
+        """The replies of update ``update_id`` were sent: drop their text (no lock: it changes nothing if
+        a later turn has replaced that outbox since).  On a connection of its own, batched with the other
+        marks waiting (``bot.dialog.pgmarks``): never queued behind other residents' turns."""
+        await self._marks.mark(key, update_id)
+
+
+def _outbox(row: tuple[object, ...] | None) -> Outbox | None:
+    if row is None or not isinstance(row[2], str):
+        return None
+    return Outbox.from_json(row[2])
 
 
 def _state(row: tuple[object, ...] | None) -> DialogState | None:
     if row is None:
         return None
-    text, last_update_id = row
+    text, last_update_id = row[0], row[1]
     if isinstance(text, str):
         state = _decode(text)
         if state is not None:

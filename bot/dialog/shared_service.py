@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.dialog.engine import DialogEngine
+from bot.dialog.outbox import Outbox, replies_for_repeat
 from bot.dialog.pgstore import PostgresStore
 from bot.dialog.replies import Incoming, Reply
 from bot.dialog.state import DialogState
@@ -28,21 +29,34 @@ class SharedDialogService:
         anywhere in the turn rolls it back (nothing half-written).
 
         Updates already handled are treated as ``DialogService.handle`` does (``bot.dialog.store``'s
-        contract): the last one handled, redelivered (its worker died before answering Telegram), gets the
-        current question again; older ones get nothing; neither changes the state."""
+        contract): the last one handled, redelivered (its worker died before answering Telegram), gets its
+        saved replies again unless they were marked delivered (a row from before the outbox: the current
+        question); older ones get nothing; neither changes the state."""
         async with self.store.turn(key) as turn:
             stored = turn.state
             if stored is not None and is_repeat(stored, incoming.update_id):
                 turn.keep()
-                if stored.last_update_id == incoming.update_id and stored.step != "start":
-                    return self.engine.current_question(stored, today, output)
+                assert incoming.update_id is not None
+                if stored.last_update_id == incoming.update_id:
+                    saved = replies_for_repeat(turn.outbox, incoming.update_id)
+                    if saved is not None:
+                        return saved
+                    if stored.step != "start":
+                        return self.engine.current_question(stored, today, output)
                 return []
             state = stored or DialogState()
             result = self.engine.handle(state, incoming, today, output)
+            outbox = None
             if incoming.update_id is not None:
                 state.last_update_id = incoming.update_id
+                outbox = Outbox(incoming.update_id, tuple(result.replies))
             if result.forget:
-                turn.forget(state.last_update_id)
+                turn.forget(state.last_update_id, outbox)
             else:
                 turn.state = state
+                turn.outbox = outbox
         return result.replies
+
+    async def delivered(self, key: str, update_id: int) -> None:
+        """The replies to update ``update_id`` were sent: a redelivery of it gets nothing more."""
+        await self.store.mark_delivered(key, update_id)

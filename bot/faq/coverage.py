@@ -8,6 +8,7 @@ cites the passage, and that every passage the data cites is in the table: a pass
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,3 +58,48 @@ def _citations(node: object) -> Iterator[Citation]:
     elif isinstance(node, dict):
         for item in node.values():
             yield from _citations(item)
+
+
+# Lines shorter than this (whitespace removed) are headings, signatures and table rows.
+PARAGRAPH_MIN_CHARS = 25
+PARAGRAPH_KEY_CHARS = 16
+
+
+@dataclass(frozen=True)
+class ParagraphNote:
+    """A paragraph of a source document that holds no cited passage: why residents do not ask about it, or the
+    question it answers that no entry answers yet (``gap``)."""
+
+    document: str
+    starts: str
+    why: str | None
+    gap: str | None
+
+
+def load_paragraph_notes(path: Path | None = None) -> list[ParagraphNote]:
+    path = path or policy_dir() / "faq" / "paragraphs.yaml"
+    raw: dict[str, list[dict[str, Any]]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [ParagraphNote(document, str(item["starts"]), item.get("why"), item.get("gap"))
+            for document, items in raw.items() for item in items]
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def uncited_paragraphs(document: PolicyDocument, source_text: str) -> list[str]:
+    """The document's paragraphs (lines, whitespace removed) of PARAGRAPH_MIN_CHARS or more that share no
+    passage with the data: neither holds the other, and no 12 characters of the paragraph are in a quote
+    (a quote may join two lines of the source)."""
+    quotes = [_squeeze(quote) for quote in cited_passages(document)]
+    uncited = []
+    for line in source_text.splitlines():
+        paragraph = _squeeze(line)
+        if len(paragraph) < PARAGRAPH_MIN_CHARS:
+            continue
+        if any(paragraph in quote or quote in paragraph for quote in quotes):
+            continue
+        if any(paragraph[i : i + 12] in quote for quote in quotes for i in range(0, len(paragraph) - 11, 4)):
+            continue
+        uncited.append(paragraph)
+    return uncited

@@ -5,12 +5,11 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
    simplified, synonyms and dialect words) and turned into sound keys: one code per pinyin syllable, with
    the synonym table's stop words (医保, 怎么) left out. Homophone typos and typed pinyin thus match.
 2. rapidfuzz ``fuzz.ratio`` (normalised Indel similarity, 0-100) between the query key and each text key;
-   an entry scores the best of its texts. Only texts that can reach EXACT_FLOOR are scored: a text
-   scoring F against a query of n syllables shares at least t = ceil(F*n/(200-F)) syllables with it, so it
-   contains one of the query's n-t+1 rarest syllables ("prefix filtering" from set-similarity joins). The
-   texts are kept per syllable, and scanning only those lists halves the time with 1,000 entries while
-   giving exactly the same result for every score at or above the floor. Below it, scores come from the
-   texts that were scanned (a lower bound), which only matters for filling the suggestion list.
+   an entry scores the best of its texts. Not every text is scored: candidates.py bounds every text's score
+   by the syllables it shares with the query (counted with numpy from an inverted index) and scores texts
+   best bound first until the two best entries and the three best faq entries are certain. The result is
+   exactly what scoring every text gives (``candidate_filter=False`` does that; a test compares them), at a
+   cost bounded by how many texts come close to the query rather than by how many there are.
 3. An entry whose keyword (entries.yaml) occurs in the normalised query gets KEYWORD_BONUS points, capped at
    100: one distinctive word (公积金, 意外险, 下岗) is strong evidence that edit distance alone underrates.
 4. The best entry decides, after losing DEFAULT_UNKNOWN_PENALTY points per query syllable no entry text
@@ -25,15 +24,15 @@ and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" as
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
+from bot.faq.candidates import CandidateIndex
 from bot.faq.model import FaqEntry
 from bot.faq.normalize import Normalizer, default_normalizer
 
@@ -56,21 +55,12 @@ DEFAULT_SURE_SCORE = 90.0
 DEFAULT_UNKNOWN_PENALTY = 3.0
 # Words (normalised) that only a question about resident insurance uses: they veto an out-of-scope decline.
 IN_SCOPE_WORDS = ("参保", "居民医保", "城乡居民医保", "交医保", "医保交")
-# Scores from here up are exact; below, texts are skipped by the prefix filter (module docstring). On the
-# eval set an expected entry scoring under 50 was almost never the one meant, so little is lost.
-EXACT_FLOOR = 50.0
-
 # Resident questions are a sentence or two. Longer input is cut before normalising (cost stays bounded) and
 # the key is cut again: a key many times longer than any phrasing scores low against all of them anyway,
 # so a pasted essay ends as "not_sure" quickly instead of slowly. 64 also keeps rapidfuzz on its
 # single-machine-word algorithm.
 MAX_QUERY_CHARS = 200
 MAX_KEY_CHARS = 64
-
-# Each process.extract call returns this many best texts (building a result for every text costs more than
-# scoring it); an entry outside them is not in the top three unless a keyword lifts it, and keyword entries
-# are scored separately.
-_CANDIDATE_TEXTS = 20
 
 
 # Figures and dates say which case, not which topic: "2023年医保是380吗" asks the fee like "今年医保多少钱".
@@ -128,7 +118,7 @@ class Suggestion(NamedTuple):
 @dataclass(frozen=True)
 class MatchResult:
     """``faq_id`` is the matched entry (a faq, out_of_scope or chitchat entry id) or None for not_sure and
-    empty; ``score`` is the best entry's score (0-100; below EXACT_FLOOR a lower bound); ``suggestions``
+    empty; ``score`` is the best entry's score (0-100); ``suggestions``
     are the three best faq entries, best first (fewer only if there are fewer faq entries; none for empty)."""
 
     faq_id: str | None
@@ -150,6 +140,7 @@ class FaqMatcher:
         margin: float = DEFAULT_MARGIN,
         sure_score: float = DEFAULT_SURE_SCORE,
         unknown_penalty: float = DEFAULT_UNKNOWN_PENALTY,
+        candidate_filter: bool = True,
     ) -> None:
         if not entries:
             raise ValueError("FaqMatcher needs at least one entry")
@@ -157,21 +148,16 @@ class FaqMatcher:
         self.threshold = threshold
         self._normalizer = normalizer or default_normalizer()
         self._scorer = scorer
-        # Exact scores are only needed from this score up; a threshold below the floor lowers it.
-        self._floor = min(threshold, EXACT_FLOOR)
         keys, self._owners = self._index_texts(self.entries)
         self._alphabet = _Alphabet(keys)
         self._keys = [self._alphabet.encode(key) for key in keys]
         self._keys_by_entry: list[list[str]] = [[] for _ in self.entries]
-        positions: defaultdict[str, list[int]] = defaultdict(list)
-        for position, (key, owner) in enumerate(zip(self._keys, self._owners, strict=True)):
+        for key, owner in zip(self._keys, self._owners, strict=True):
             self._keys_by_entry[owner].append(key)
-            for code in set(key):
-                positions[code].append(position)
-        # Per syllable: the texts containing it, ready to hand to process.extract, and their positions.
-        self._postings = {
-            code: (tuple(self._keys[p] for p in found), tuple(found)) for code, found in positions.items()
-        }
+        self._known_codes = frozenset(code for key in self._keys for code in key)
+        self._index = CandidateIndex(self._keys, self._owners, [entry.kind == "faq" for entry in self.entries])
+        # The bound on scores holds for fuzz.ratio only: another scorer (a benchmark's) scores every text.
+        self._candidates_filtered = candidate_filter and scorer is fuzz.ratio
         self._keyword_owners, self._keyword_re = self._index_keywords(self.entries)
         self.margin = margin
         self.sure_score = sure_score
@@ -254,81 +240,23 @@ class FaqMatcher:
         return MatchResult(best.id, "chitchat", best_score, suggestions)
 
     def _rank(self, key: str, normalized: str) -> list[tuple[int, float]]:
-        """Entries as (index, score), best first: every entry scoring at least the floor, any entry a
-        keyword names, and enough others to offer SUGGESTIONS faq entries."""
-        scores = self._scan(key)
-        if self._faq_count(scores) < SUGGESTIONS:
-            # Noise sharing almost no syllable with any text: score every text to fill the suggestions.
-            for index, score in self._extract(key, self._keys, range(len(self._keys))).items():
-                scores[index] = max(score, scores.get(index, 0.0))
-        for index in self._keyword_hits(normalized):
-            # Scored in full (a handful of texts): the scan's figure may be a lower bound.
+        """Entries as (index, score), best first: the two best entries, the SUGGESTIONS best faq entries and any
+        entry a keyword names, with exact scores (all the decision looks at)."""
+        keyword_entries = self._keyword_hits(normalized)
+        if self._candidates_filtered:
+            scores = self._index.best_entries(key, overall=2, faq=SUGGESTIONS, skip=keyword_entries)
+        else:
+            scores = self._index.every_entry(key, self._scorer)
+        for index in keyword_entries:
             base = max(float(self._scorer(key, text)) for text in self._keys_by_entry[index])
             scores[index] = min(100.0, base + KEYWORD_BONUS)
         # Ties go to the entry listed first in entries.yaml, so results are reproducible.
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
-    def _scan(self, key: str) -> dict[int, float]:
-        """Best score per entry over the texts that could reach the floor (module docstring, step 2)."""
-        floor = self._floor
-        everything = range(len(self._keys))
-        if floor <= 0:
-            return self._extract(key, self._keys, everything)
-        shared = math.ceil(floor * len(key) / (200 - floor))  # syllables a text must share with the query
-        needed = len(key) - shared + 1  # ... so it holds one of this many rarest query syllables
-        rarest_first = sorted(set(key), key=lambda code: (len(self._postings.get(code, ((), ()))[1]), code))
-        chosen: list[str] = []
-        covered = cost = 0
-        for code in rarest_first:
-            if covered >= needed:
-                break
-            chosen.append(code)
-            covered += key.count(code)
-            cost += len(self._postings.get(code, ((), ()))[1])
-        if cost >= len(self._keys):  # cheaper to score every text once
-            return self._extract(key, self._keys, everything)
-        # Each chosen syllable's posting list is scanned as it is: a text holding several is scored more than
-        # once, which costs less than building one list of their union (scoring is cheap on re-coded keys).
-        best: dict[int, float] = {}
-        for code in chosen:
-            if code in self._postings:
-                texts, positions = self._postings[code]
-                for index, score in self._extract(key, texts, positions).items():
-                    if score > best.get(index, -1.0):
-                        best[index] = score
-        return best
-
-    def _extract(
-        self, key: str, texts: Sequence[str], positions: Sequence[int], limit: int | None = _CANDIDATE_TEXTS
-    ) -> dict[int, float]:
-        """Best score per entry among the ``limit`` best of ``texts``; all of them if the best are crowded
-        into fewer than SUGGESTIONS faq entries, so no entry that belongs in the top three is cut off."""
-        hits = process.extract(key, texts, scorer=self._scorer, limit=limit)
-        best = self._best_per_entry(hits, positions)
-        # Ten times as many until three faq entries are among them (near-copies of one text can crowd the top).
-        while limit is not None and len(hits) == limit and self._faq_count(best) < SUGGESTIONS:
-            limit = limit * 10 if limit * 10 < len(texts) else None
-            hits = process.extract(key, texts, scorer=self._scorer, limit=limit)
-            best = self._best_per_entry(hits, positions)
-        return best
-
-    def _faq_count(self, scores: dict[int, float]) -> int:
-        return sum(self.entries[index].kind == "faq" for index in scores)
-
-    def _best_per_entry(self, hits: Iterable[tuple[str, float, int]], positions: Sequence[int]) -> dict[int, float]:
-        """process.extract hits (text, score, index into the list scanned) -> best score per entry index;
-        ``positions`` maps the scanned list's indices to positions in self._keys."""
-        best: dict[int, float] = {}
-        for _, score, index in hits:
-            owner = self._owners[positions[index]]
-            if score > best.get(owner, -1.0):
-                best[owner] = score
-        return best
-
     def _unknown_syllables(self, key: str) -> int:
         """Query syllables no entry text contains: words the entries know nothing about (押金, 贷款) make
         the best match less trustworthy, however well the rest matches."""
-        return sum(1 for code in key if code not in self._postings)
+        return sum(1 for code in key if code not in self._known_codes)
 
     def _keyword_hits(self, normalized: str) -> set[int]:
         if self._keyword_re is None:

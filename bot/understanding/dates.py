@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.errors import UserInputError
-from bot.parsing.dates import date_kinds, parse_birth_date, parse_payment_date, read_numerals
+from bot.parsing.dates import check_birth_date, date_kinds, parse_birth_date, parse_payment_date, read_numerals
 from bot.understanding.datetext import date_text
 from bot.understanding.result import DateRole
 
@@ -21,7 +21,7 @@ _CLAUSE = re.compile(
     r"(?:[,;!?，。；！？\s]|\.(?!\d))+|(?<=生的)|(?<=出生的)|(?=打算|准备|计划|想在|要在|想)"
     r"|(?<=生)(?=明天|后天|今天|下个?月|下周|这个?月|月底|过两天|过几天)"
     # Voice input runs answers together: an age ends its clause, a payment day starts one.
-    r"|(?<=岁)(?<!虚岁)(?!数|以|之|[的了])|(?<=岁了)|(?<=[^\d年月号日天今明后下这本个大上过\s,，])"
+    r"|(?<=[交缴])(?=\d|[一二三四五六七八九]\S?年)|(?<=岁)(?<!虚岁)(?!数|以|之|[的了])|(?<=岁了)|(?<=[^\d年月号日天今明后下这本个大上过\s,，])(?<!生日是)(?<!生日)(?<!生于)(?<!生在)(?<!出生是)"
     r"(?=明天|后天|大后天|今天|今儿|明儿|下个?月|下周|下礼拜|下星期|这个?月|本月|月底|过两天|过几天)"
 )
 _BIRTH_CUE = re.compile(
@@ -29,7 +29,14 @@ _BIRTH_CUE = re.compile(
     r"|今年\d{1,3}了?$|今年\d{1,3}[^\d年月]"
 )
 _PAY_CUE = re.compile(r"交|缴|付|办|打算|准备|计划|哪天|去|续|买|参保|转账")
-_AGE = re.compile(r"(?<![\d年月])(\d{1,3})周?岁|今年(\d{1,3})(?![\d年月号日])(?:了|岁)?")
+_AGE = re.compile(
+    r"(?<![\d年月])(\d{1,3})周?岁|今年(?:都|已经|才|刚|满|有)?(\d{1,3})(?![\d年月号日])(?:了|岁)?"
+    r"|(?:我|俺|老人|他|她|妈|爸|娘|爹|奶奶|爷爷|老伴)(?:今年)?(?:都|已经|才|刚|满|有)?(\d{2,3})(?:了|啦)"
+)
+# "八十多岁", "六十好几了", "七十来岁": an age known to within a decade (or two years either side of 来).
+_ABOUT_AGE = re.compile(r"(?<!\d)([1-9])0(多|好几|来)(?:岁|了)")
+# A resident identity card number carries the birth date (digits 7-14); only that is read, nothing is kept.
+_ID_NUMBER = re.compile(r"(?<!\d)\d{6}((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[\dx](?![\dx])")
 # 虚岁 counts the year of birth as one and adds one each new year: born in this year minus (虚岁 - 1).
 _NOMINAL_AGE = re.compile(r"虚岁(?:是|有)?(\d{1,3})岁?|(\d{1,3})岁?虚岁|(\d{1,3})岁?[(（]虚")
 _ZODIAC = re.compile(r"属(?:相是?)?([鼠牛虎兔龙蛇马羊猴鸡狗猪])")
@@ -151,6 +158,23 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
         raw = text[start:end]
         kinds = date_kinds(raw)
         clause = read_numerals(raw)
+        identity = _ID_NUMBER.search(clause)
+        if identity is not None:
+            try:
+                born = check_birth_date(date(*(int(part) for part in identity.groups())), today=today)
+            except (ValueError, UserInputError):
+                born = None
+            if born is not None:
+                readings.append(DateReading("birth", start, end, day=born))
+                continue
+        about = _ABOUT_AGE.search(clause)
+        if about is not None:
+            tens = int(about.group(1)) * 10
+            youngest, oldest = (tens - 2, tens + 2) if about.group(2) == "来" else (tens, tens + 9)
+            earliest, latest = _age_range(oldest, today), _age_range(youngest, today)
+            if earliest is not None and latest is not None:
+                readings.append(DateReading("birth", start, end, birth_range=(earliest[0], latest[1])))
+                continue
         nominal = _NOMINAL_AGE.search(clause)
         if nominal is not None:
             reading = _nominal_age(int(nominal.group(1) or nominal.group(2) or nominal.group(3)), start, end, today)
@@ -173,7 +197,7 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
         if role is None and step in ("hukou", "fact", "confirm_region"):
             continue  # "超过90天了" answers the question; it names no date
         if age and (role in (None, "birth")) and not (kinds & (_CONCRETE - {"day"})):
-            value = int(age.group(1) or age.group(2))
+            value = int(age.group(1) or age.group(2) or age.group(3))
             span = _age_range(value, today)
             if span is not None:
                 readings.append(DateReading("birth", start, end, birth_range=span))

@@ -6,7 +6,9 @@ number of such messages sent: more means an update was handled twice, fewer that
 the bot process is killed with SIGKILL at random moments and started again on the same SQLite file.
 
 Printed: kills, updates sent, updates handled twice, updates lost, replies lost, replies duplicated, and how
-often a question was asked again after a restart (the reply to a redelivered last update).
+often a question was asked again after a restart (what a redelivered last update got before its replies were
+saved with the state, ``bot.dialog.outbox``; now it gets its own replies unless they were marked delivered,
+so a reply is lost no more, and one already on its way when the process died is sent twice).
 
 Run: ``python tests/reliability/kill_run.py --kills 90``; the test suite runs a bounded count.
 """

@@ -8,7 +8,6 @@ import argparse
 import asyncio
 import itertools
 import logging
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from conftest import Harness, Turn, assert_shown
 from fake_bot_api import FakeBotApi
@@ -333,61 +331,15 @@ async def test_polling_survives_a_502_at_start_and_sets_the_chinese_command_menu
     assert api.calls_to("deleteWebhook")[0].params.get("drop_pending_updates") in (None, False)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def test_webhook_mode_registers_the_secret_and_refuses_requests_without_it(
-    api: FakeBotApi, tmp_path: Path, engine: Any
-) -> None:
+def test_serve_leaves_webhook_mode_to_the_asgi_app(tmp_path: Path, engine: Any, api: FakeBotApi) -> None:
+    """PTB's own webhook server confirms an update before handling it: ``serve`` refuses webhook mode, and
+    ``python -m bot telegram`` serves it through ``bot.channels.webhook`` (tests/telegram/test_adapter_process.py)."""
     app, store = _app(api, tmp_path, engine)
-    port = _free_port()
-    config = Config(
-        token=api.token,
-        state_path=tmp_path / "state.sqlite3",
-        mode="webhook",
-        webhook_url="https://bot.example.org/tg/3f9c1e7a",
-        webhook_secret="s3cret_Token-1",
-        listen="127.0.0.1",
-        port=port,
-    )
-    update = {
-        "update_id": 5,
-        "message": {
-            "message_id": 1,
-            "date": int(time.time()),
-            "chat": {"id": CHAT, "type": "private", "first_name": "测试居民"},
-            "from": {"id": CHAT, "is_bot": False, "first_name": "测试居民"},
-            "text": "朔州",
-        },
-    }
-    url = f"http://127.0.0.1:{port}/tg/3f9c1e7a"
-    async with ServeThread(app, config), aiohttp.ClientSession() as http:
-        await api.wait_for_calls("setWebhook", answered=True, timeout=10)
-        await api.wait_until(lambda: _listening(port), timeout=5, what="the webhook server", poll=0.05)
-        async with http.post(url, json=update) as response:
-            without = response.status
-        async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
-            wrong = response.status
-        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_Token-1"}
-        async with http.post(url, json=update, headers=headers) as response:
-            right = response.status
-        await api.wait_for_bot_messages(CHAT, 2)
+    config = Config(token=api.token, state_path=tmp_path / "state.sqlite3", mode="webhook",
+                    webhook_url="https://bot.example.org/tg/3f9c1e7a", webhook_secret="s3cret_Token-1")
+    with pytest.raises(ValueError, match="python -m bot serve"):
+        serve(app, config, stop_signals=None, close_loop=False)
     store.close()
-
-    assert (without, wrong, right) == (403, 403, 200)
-    [registered] = api.calls_to("setWebhook")
-    assert registered.params["url"] == "https://bot.example.org/tg/3f9c1e7a"
-    assert registered.params["secret_token"] == "s3cret_Token-1"
-    assert registered.params.get("allowed_updates") == ["message", "callback_query"]
-    assert api.calls_to("getUpdates") == []
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 # --------------------------------------------------------------------------------------------- configuration

@@ -20,3 +20,15 @@ async def test_two_workers_keep_every_dialog_whole_when_one_is_killed(postgres_d
     assert result.problems == []
     assert result.order_kept and result.lost == 0 and result.doubled == 0
     assert len(result.waits) == 60 * 3
+
+
+def test_a_turns_replies_sent_again_are_told_apart_from_doubles_and_losses() -> None:
+    from load_bench import DIALOG, resent
+
+    reference = [f"m{n}" for n in range(sum(r for _, _, r in DIALOG))]  # welcome, date, birth, answer
+    assert resent(reference[:2] + reference[:2] + reference[2:], reference), "the first turn's two again"
+    assert resent(reference[:1] + reference[:2] + reference[2:], reference), "cut after its first, then both"
+    assert resent(reference + reference[-1:], reference), "the answer again"
+    assert not resent(reference, reference), "nothing repeated"
+    assert not resent(reference[:3] + reference[1:], reference), "not one turn's replies"
+    assert not resent(reference[:-1], reference), "a reply missing"
