@@ -32,7 +32,8 @@ from typing import Final
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from bot.dialog.outbox import Outbox, delivered_json
+from bot.dialog.outbox import Outbox
+from bot.dialog.pgmarks import DeliveryMarks
 from bot.dialog.state import DialogState
 from bot.dialog.unavailable import StoreUnavailable
 
@@ -122,6 +123,7 @@ class PostgresStore:
             dsn, min_size=min_size, max_size=max_size, open=False, timeout=timeout, name="bot-store",
             kwargs={"autocommit": True},  # turn() sends its own BEGIN and COMMIT, pipelined with its queries
         )
+        self._marks = DeliveryMarks(dsn, timeout=timeout, where=describe_dsn(dsn))
 
     async def open(self) -> None:
         try:
@@ -137,8 +139,14 @@ class PostgresStore:
         if found != SCHEMA_VERSION:
             await self._pool.close()
             raise SchemaError(schema_problem(found, self.dsn))
+        try:
+            await self._marks.open(self.timeout)
+        except psycopg_pool_errors() as error:
+            await self._pool.close()
+            raise StoreError(f"cannot connect to {describe_dsn(self.dsn)}: {type(error).__name__}") from None
 
     async def close(self) -> None:
+        await self._marks.close()
         await self._pool.close()
 
     @asynccontextmanager
@@ -197,17 +205,10 @@ class PostgresStore:
             return _outbox(await cursor.fetchone())
 
     async def mark_delivered(self, key: str, update_id: int) -> None:
-        """The replies of update ``update_id`` were sent: drop their text (one statement, no lock: it
-        changes nothing if a later turn has replaced that outbox since)."""
-        try:
-            async with self._pool.connection() as conn:
-                await conn.execute(
-                    "UPDATE conversations SET outbox = %s WHERE key = %s AND last_update_id = %s "
-                    "AND outbox IS NOT NULL",
-                    (delivered_json(update_id), key, update_id),
-                )
-        except psycopg.OperationalError as error:
-            raise StoreUnavailable(f"{describe_dsn(self.dsn)}: {type(error).__name__}") from None
+        """The replies of update ``update_id`` were sent: drop their text (no lock: it changes nothing if
+        a later turn has replaced that outbox since).  On a connection of its own, batched with the other
+        marks waiting (``bot.dialog.pgmarks``): never queued behind other residents' turns."""
+        await self._marks.mark(key, update_id)
 
 
 def _outbox(row: tuple[object, ...] | None) -> Outbox | None:

@@ -4,6 +4,7 @@ written in the turn's transaction, resent for a redelivered last update unless m
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import psycopg
@@ -116,5 +117,21 @@ async def test_migrate_upgrades_a_version_2_schema_keeping_its_conversations(
         assert [r.template for r in again][-1] == "ask_birth"
         replies = await service.handle("telegram:9", Incoming(text="1937年4月19日", update_id=8), TODAY)
         assert _texts(await service.handle("telegram:9", Incoming(text="x", update_id=8), TODAY)) == _texts(replies)
+    finally:
+        await store.close()
+
+
+async def test_marks_sent_at_once_are_all_written(postgres_dsn: str, engine: DialogEngine) -> None:
+    """Marks waiting together go in one statement (bot.dialog.pgmarks): each one still lands on its own row."""
+    await migrate(postgres_dsn)
+    store = await _opened(postgres_dsn)
+    try:
+        service = SharedDialogService(engine, store)
+        keys = [f"telegram:{100 + n}" for n in range(20)]
+        await asyncio.gather(*(service.handle(key, Incoming(text="朔州", update_id=1), TODAY) for key in keys))
+        await asyncio.gather(*(service.delivered(key, 1) for key in keys[:15]))
+        outboxes = [await store.load_outbox(key) for key in keys]
+        assert all(o is not None and o.delivered for o in outboxes[:15])
+        assert all(o is not None and not o.delivered and o.replies for o in outboxes[15:])
     finally:
         await store.close()
