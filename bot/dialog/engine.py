@@ -10,6 +10,7 @@ does the current step's own reading explain what was expected. `_advance` then a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -299,7 +300,11 @@ class _Turn:
         """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
         scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
         scratch.ask_current()
-        return {button.label: button.payload for reply in scratch.replies for row in reply.buttons for button in row
+        replies = list(scratch.replies)
+        if self.state.step == "done":  # the answer's own buttons (a channel, 注意事项, 依据)
+            with contextlib.suppress(UserInputError, NotCoveredError):
+                replies += answer.answer_replies(self.quotes.quote(self._request()), {}, self.output)
+        return {button.label: button.payload for reply in replies for row in reply.buttons for button in row
                 if ":toggle=" not in button.payload}
 
     def _offered(self) -> set[str]:

@@ -42,6 +42,12 @@ _SHORT_DOTTED = re.compile(r"(?<![\d./])(\d{2})[./](\d{1,2})[./](\d{1,2})(?![\d.
 # A month and day with a dot ("10.15交", "10.15号"): written with 月 in place when a day word, a payment verb or
 # the message's end follows (so "380.5元" stays a sum of money).
 _DOTTED_MONTH_DAY = re.compile(r"(?<![\d./])(1[0-2]|0?[1-9])\.([12]\d|3[01]|0?[1-9])(?![\d./])(?=\s*(?:[号日交缴]|去|那天|$))")
+# Dialect particles for 的 after a year or a birth word ("58年滴", "生嘞"): read as 的.
+_DIALECT_DE = re.compile(r"(?<=[年生岁])[滴嘞哩咧]")
+# "1958 3 2": a four-digit year, month and day separated by single spaces, read as 1958-3-2.
+_SPACED_YMD = re.compile(r"(?<![\d.])((?:19|20)\d{2}) (\d{1,2}) (\d{1,2})(?![\d.])")
+# Voice input or a slow typist spacing every character ("明 天 交"): the spaces inside such a run go.
+_SPACED_CHARS = re.compile(r"(?:(?<=\s)|^)[\u4e00-\u9fff](?:\s[\u4e00-\u9fff])+(?=\s|$)")
 # "现在就交": today.
 _NOW = re.compile(r"现在(?=就?(?:去|来|能)?(?:交|缴)|就?$)")
 _UNIT_SPACE = re.compile(r"(?<=\d)\s+(?=[年月日号岁周])|(?<=[年月])\s+(?=\d)")
@@ -140,7 +146,9 @@ def date_text(text: str) -> DateText:
     """`text` (simplified) with pinyin dates in characters and spaces inside a date dropped."""
     text = _SHORT_DOTTED.sub(r"\1年\2月\3", text)
     text = _NOW.sub("今天", _DOTTED_MONTH_DAY.sub(r"\1月\2", text))
-    if not any("a" <= char <= "z" for char in text) and not _UNIT_SPACE.search(text):
+    text = _SPACED_YMD.sub(r"\1-\2-\3", _DIALECT_DE.sub("的", text))
+    if not any("a" <= char <= "z" for char in text) and not _UNIT_SPACE.search(text) \
+            and not _SPACED_CHARS.search(text):
         return DateText(text, tuple(range(len(text))), len(text))
     pieces: list[tuple[str, list[int]]] = []
     position = 0
@@ -155,7 +163,9 @@ def date_text(text: str) -> DateText:
         pieces.append((text[position:], list(range(position, len(text)))))
     rewritten = "".join(piece for piece, _ in pieces)
     origin = [index for _, indexes in pieces for index in indexes]
-    # Then spaces between digits and their units.
+    # Then spaces between digits and their units, and inside a run of spaced single characters.
     dropped = {i for match in _UNIT_SPACE.finditer(rewritten) for i in range(match.start(), match.end())}
+    dropped |= {match.start() + i for match in _SPACED_CHARS.finditer(rewritten)
+                for i, char in enumerate(match.group()) if char.isspace()}
     kept = [i for i in range(len(rewritten)) if i not in dropped]
     return DateText("".join(rewritten[i] for i in kept), tuple(origin[i] for i in kept), len(text))
