@@ -304,10 +304,10 @@ class Delivery:
         ``bot.send_message`` turns Telegram's answer into a ``Message`` (with its ``Chat``, ``User``,
         entities and keyboard objects), for the one number the bot reads: benchmarks/telegram_bench.py
         measured 1.86-1.89 ms of the bot's CPU per update with it, 1.60-1.62 ms without (0 ms latency,
-        engine on the event loop as in the webhook workers, two runs).  So the request goes through ``Bot._post`` (the same path below
-        ``send_message``: defaults, the rate limiter, the HTTP client, errors raised as ``TelegramError``)
-        and only ``message_id`` is read from the answer.  ``_post`` is PTB's internal method: PTB is pinned,
-        and tests/telegram run every send through it."""
+        engine on the event loop as in the webhook workers, two runs).  So the request goes through
+        ``Bot._post`` (the same path below ``send_message``: defaults, the rate limiter, the HTTP client,
+        errors raised as ``TelegramError``) and only ``message_id`` is read from the answer.  ``_post`` is
+        PTB's internal method: PTB is pinned, and tests/telegram run every send through it."""
         if self.message_objects:
             message = await bot.send_message(
                 chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=_NO_PREVIEW)
