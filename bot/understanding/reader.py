@@ -117,10 +117,20 @@ class Reader:
             if self._place_in(where.for_place, result, taken):
                 return
             if where.hukou_place is not None:
+                # "户口在四川，在沁源打工": most documents let long-term residents without local hukou insure where they
+                # live (沁源, 朔州, 乌拉特前旗, 山丹 say so). The place they live in is read as a non-local resident's, and
+                # the quote engine decides what that document allows; only with none of our places named is it refused.
+                start = text.find(where.hukou_place)
+                hukou_blanked = text.replace(where.hukou_place, " " * len(where.hukou_place))
+                if start >= 0 and self._place_in(hukou_blanked, result, taken):
+                    if result.region_problem is None and (result.region is not None or result.region_guess is not None):
+                        result.local_hukou = Found(False, start, start + len(where.hukou_place))
+                        return
+                    result.region = result.region_guess = None
                 result.region_problem = NotCoveredError(
                     "region",
-                    f"您的户口（参保地）在「{where.hukou_place[:12]}」，不在本助手覆盖的地区内；城乡居民医保在户籍地参保缴费，"
-                    f"本助手只有{'、'.join(self.places.jurisdictions)}的政策文件",
+                    f"您的户口（参保地）在「{where.hukou_place[:12]}」，不在本助手覆盖的地区内；"
+                    f"本助手只有{'、'.join(self.places.jurisdictions)}的政策文件。如您长期在其中一地居住，请告诉我居住地",
                 )
                 return
         self._place_in(text, result, taken)
