@@ -394,6 +394,7 @@ def build_application(
     typing_after: float | None = 0.5,
     http_client: Literal["aiohttp", "httpx"] = "aiohttp",
     polling: bool = True,
+    message_objects: bool = False,
 ) -> TelegramApplication:
     """The Application, handlers registered; start it with :func:`serve` (or the tests' ``running``).
 
@@ -423,11 +424,13 @@ def build_application(
             call under load) or PTB's default httpx (kept for the benchmark's comparison).
         polling: updates come from getUpdates, which then confirms them only once handled
             (``telegram_polling``); False for a webhook.
+        message_objects: build PTB's ``Message`` from every send's answer, as ``bot.send_message`` does
+            (kept for the benchmark's comparison); False: read only its id (``telegram_delivery``).
     """
     adapter = TelegramAdapter(
         service,
         clock=clock,
-        delivery=Delivery(retry_policy),
+        delivery=Delivery(retry_policy, message_objects=message_objects),
         engine_in_thread=engine_in_thread,
         typing_after=typing_after,
     )

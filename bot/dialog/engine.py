@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from bot.dialog import answer
+from bot.dialog import about_answer, answer
 from bot.dialog.corrections import Correction, find_correction
 from bot.dialog.flow import Flow, load_flow
 from bot.dialog.replies import Button, Incoming, Reply
@@ -26,10 +26,11 @@ from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
-from bot.quote.needs import Known, next_need, request_for, statuses_that_matter
+from bot.quote.needs import ADULT_AGE, Known, birth_cases, next_need, request_for, statuses_that_matter
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
+from bot.understanding.about_answer import read_about_answer
 from bot.understanding.buttons import typed_button
 from bot.understanding.yesno import read_yes_no
 
@@ -195,6 +196,8 @@ class _Turn:
             if understood.command is not None:
                 self._command(understood.command)
                 return self.replies
+            if self._about_the_answer(understood):
+                return self.replies
             if self._take(understood, text):
                 return self.replies
             payload = typed_button(text, self._offered_labels())
@@ -203,6 +206,25 @@ class _Turn:
                 return self.replies
             self._answer(text)
         return self.replies
+
+    def _about_the_answer(self, understood: Understanding) -> bool:
+        """"依据是啥" / "怎么交" after the answer, "按去年的标准算" when a reference answer is on offer: what the
+        依据, channel and reference buttons do. Only for a message that says nothing else."""
+        kind = read_about_answer(understood.text)
+        state = self.state
+        if kind == "reference" and state.step == "payment_date" and state.pending.get("reference_offer"):
+            self._answer("reference", from_button=True)
+            return True
+        if kind not in ("basis", "pay_how") or state.step != "done" or understood.says_anything:
+            return False
+        if kind == "basis":
+            self._follow_up("basis", "show")
+            return True
+        reply = about_answer.pay_how(self.quotes, self._request(), self.output)
+        if reply is None:
+            return False
+        self.replies.append(reply)
+        return True
 
     def _asks_about_other_things(self, understood: Understanding, text: str) -> bool:
         """A question other than "how much" ("低保户怎么报销？", "沁源的医保什么时候开始交") is for the FAQ; anything
@@ -734,6 +756,8 @@ class _Turn:
                 example=names[0], suggestions=names))
             return True
         if u.does_not_know and state.step == "birth" and state.birth is None and not state.birth_from:
+            if self._birth_unknown():
+                return True
             self._reask("birth", UserInputError(
                 "birth", "不知道具体日期的话，说出生年份（如“1958年”）或年龄（如“65岁”）也可以；只有规定与具体日期有关时"
                 "才需要年月日", example="65岁"))
@@ -746,6 +770,33 @@ class _Turn:
             self._status_unknown()
             return True
         return False
+
+    def _birth_unknown(self) -> bool:
+        """"不知道" the birth date. Where no adult's answer depends on it (the quote engine checks: needs.birth_cases)
+        go on for an adult and say so; where adults' answers differ, say by which births. False: neither can be
+        told yet (the caller asks for the year or the age)."""
+        state = self.state
+        cases = birth_cases(self.quotes, self._known())
+        if len(cases) == 1:
+            state.birth_from, state.birth_to = cases[0].earliest, cases[0].latest
+            state.pending["birth_assumed"] = f"{cases[0].earliest.isoformat()},{cases[0].latest.isoformat()}"
+            self.say("birth_unknown", {"step": "birth", "assumed": True}, cases=[], adult_age=ADULT_AGE)
+            self._advance()
+            return True
+        if not cases:
+            return False
+        shown = [{"earliest": c.earliest, "latest": c.latest, "amount": c.quote.personal_payment,
+                  "more": c.conditional} for c in cases]
+        self.say("birth_unknown", {"step": "birth", "assumed": False, "cases": len(cases)}, cases=shown,
+                 adult_age=ADULT_AGE, enquiries=self.enquiries(), statuses_known=state.categories is not None)
+        self._ask("birth", again=True)
+        return True
+
+    def _birth_assumed(self) -> bool:
+        """The birth date was not known and the answer is an adult's (see _birth_unknown)."""
+        state = self.state
+        return (state.birth is None and state.birth_from is not None and state.birth_to is not None
+                and state.pending.get("birth_assumed") == f"{state.birth_from.isoformat()},{state.birth_to.isoformat()}")
 
     def _status_unknown(self) -> None:
         """"不知道" is not "none": the answer for each status that would change it, and where to find out."""
@@ -841,7 +892,8 @@ class _Turn:
         vocabulary = self.quotes.vocabulary
         return {
             "payment_date": _cn_date(state.payment_date),
-            "birth": _cn_date(state.birth) or (f"{state.birth_from.year}年" if state.birth_from else ""),
+            "birth": "不知道（按成年人算）" if self._birth_assumed() else
+                     _cn_date(state.birth) or (f"{state.birth_from.year}年" if state.birth_from else ""),
             "statuses": "、".join(_short_name(vocabulary.name(t)) for t in state.categories or []) or "都不是",
         }
 
@@ -872,6 +924,8 @@ class _Turn:
             self.say("changed", {"changed": [c.label for c in changes], "inputs": [c.label for c in inputs]},
                      changes=changes, inputs=inputs)
         self.state.last_figures = {**figures, "said": self._said()}
+        if self._birth_assumed() and not any(reply.template == "birth_unknown" for reply in self.replies):
+            self.say("birth_assumed", {"adult_age": ADULT_AGE}, adult_age=ADULT_AGE)
         self.state.step = "done"
         facts = {**figures, "standard_fee": quote.standard_fee, "next_payable_date":
                  quote.next_payable_date.isoformat() if quote.next_payable_date else None,

@@ -139,6 +139,8 @@ class Addon(Strict):
         default=None, description="who pays the add-on for residents whose fee is subsidised"
     )
     paid_for_subsidised_cite: Citation | None = None
+    claims_by: str | None = Field(default=None, description="who collects the add-on and settles its claims")
+    claims_cite: Citation | None = None
 
 
 class Payer(Strict):

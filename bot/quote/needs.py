@@ -222,3 +222,70 @@ def next_need(quotes: QuoteEngine, known: Known) -> Need:
         if missing.id not in asked:
             return Need("fact", document=document, fact=missing)
     return Need("quote", quote=quote, document=document, statuses_cannot_matter=cannot, birth_used=birth_used)
+
+
+ADULT_AGE = 18  # "不知道" the birth date: the answer is given for an adult when every adult's is the same
+OLDEST_AGE = 110
+
+
+@dataclass(frozen=True)
+class BirthCase:
+    """Adults born between `earliest` and `latest` (inclusive) all get `quote`; `conditional`: the amount also
+    depends on something not asked yet (local registration, a registration fact)."""
+
+    earliest: date
+    latest: date
+    quote: Quote
+    conditional: bool = False
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def adult_birth_range(paid: date) -> tuple[date, date]:
+    """Births of everyone aged ADULT_AGE to OLDEST_AGE on the payment date."""
+    return _years_before(paid, OLDEST_AGE), _years_before(paid, ADULT_AGE)
+
+
+def birth_cases(quotes: QuoteEngine, known: Known) -> list[BirthCase]:
+    """For a resident who does not know the birth date: the adult birth ranges whose answers differ, split at the
+    document's age thresholds (沁源: born on or before 1962-12-31). One case: the birth date does not change any
+    adult's answer, and the answer can be given for an adult with that assumption stated. Empty: it cannot be
+    told without more answers (each range is checked with birth_within, with the statuses known so far)."""
+    if known.region is None or known.payment_date is None:
+        return []
+    try:
+        document, on = quotes.document_on(known.region, known.payment_date, known.reference)
+    except NotCoveredError:
+        return []
+    if not uses_birth(document, on):
+        return []
+    earliest, latest = adult_birth_range(known.payment_date)
+    cuts = sorted({c.born_on_or_before for c in document.categories
+                   if c.born_on_or_before is not None and earliest <= c.born_on_or_before < latest})
+    bounds = [earliest]
+    for cut in cuts:
+        bounds.extend([cut, cut + timedelta(days=1)])
+    bounds.append(latest)
+    cases: list[BirthCase] = []
+    for start, end in zip(bounds[::2], bounds[1::2], strict=True):
+        segment = replace(known, birth=None, birth_range=(start, end))
+        representative = birth_within(quotes, segment, document)
+        if representative is None:
+            return []
+        request = request_for(segment, birth=representative, categories=known.categories or ())
+        try:
+            quote = quotes.quote(request)
+            conditional = (quote.personal_payment is None or bool(quote.missing_facts)
+                           or (known.local_hukou is None and quotes.hukou_matters(request)))
+        except (UserInputError, NotCoveredError):
+            return []  # RefinementNeeded included: a status's kind is still to be asked
+        if cases and _figures(cases[-1].quote) == _figures(quote) and cases[-1].conditional == conditional:
+            cases[-1] = BirthCase(cases[-1].earliest, end, cases[-1].quote, conditional)
+        else:
+            cases.append(BirthCase(start, end, quote, conditional))
+    return cases
