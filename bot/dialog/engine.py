@@ -614,7 +614,13 @@ class _Turn:
                 if answer:
                     self._set_region(confirming)
                 changed = True
-        if u.region is not None:
+        if u.region is not None and u.hukou_place and state.region and (
+                state.step == "hukou" or u.region.value == state.region):
+            # "户口在朔州" to "is your registration in 乌拉特前旗?": an answer (no), not a move to 朔州; 户口在乌拉特前旗
+            # said at any step: registered here.
+            state.local_hukou = u.region.value == state.region
+            changed = True
+        elif u.region is not None:
             state.pending.pop("confirm_region", None)
             self._set_region(u.region.value)
             changed = True

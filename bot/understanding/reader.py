@@ -159,6 +159,8 @@ class Reader:
             return True
         if located is not None:
             found = Found(located.match.jurisdiction, located.start, located.end)
+            cue = _INSURED_CUE.search(text[:located.start])
+            result.hukou_place = cue is not None and cue.end() >= located.start - 2
             if located.anchored:
                 result.region = found
             else:

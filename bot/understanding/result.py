@@ -51,6 +51,7 @@ class Understanding:
     does_not_know: bool = False  # "不知道" / "不记得" said (of whatever is being asked)
     correction: bool = False  # 不对 / 其实 / 应该是: the resident is correcting an earlier answer
     question: bool = False  # the message asks something
+    hukou_place: bool = False  # the place was said as where the household is registered (户口在沁源)
     several_people: Found[str] | None = None  # 我和我妈, 老两口: one resident at a time, so asked about one
 
     @property
