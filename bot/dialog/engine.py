@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 MAX_INPUT_CHARS = 500
 _REFINE_FILLER = re.compile(r"[\s,.!?，。！？]|^(?:我们?家?|俺家?|是|属于|算)+|(?:的|吧|啊|呢|户|那种|那个)+$")
 _DIGITS_TO_CN = str.maketrans("1234", "一二三四")
+# A class said alone after the answer ("哦是二类的", "应该是第三类"): only a correction of a class already held.
+_BARE_CLASS = re.compile(
+    r"^(?:哦|噢|嗯|啊|呃|不对|搞错了|说错了|弄错了)?[，,、\s]*(?:我们?家?|俺家?|咱家?)?(?:是|应该是|其实是|改成|算|属于)?"
+    r"(?:第)?([一二三四1234])类(?:的|户|低保|那种)*[。.!！~～]*$"
+)
 _YEAR_ANSWER = re.compile(r"^\s*(\d{4}|\d{2})\s*年?(?:的|生的|出生的?)?\s*$")
 _FEE_QUESTION = re.compile(r"多少钱|交多少|缴多少|要交|要缴|交钱|缴费多少|个人缴|自己交|自己出|花多少|收多少|免费|不用交")
 _PLACE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:省|市|县|区|旗|盟|镇|乡|村)$")
@@ -576,6 +581,8 @@ class _Turn:
         before = self._answers()
         state.push_history()
         said = self._apply_understood(understood)
+        if not said and step == "done":
+            said = self._reclassify(text)
         changed = self._answers() != before
         if self._asks_about_other_things(understood, text) and self._faq(text, strict=True):
             if not changed:
@@ -593,6 +600,24 @@ class _Turn:
         if not problem:
             self._advance()
         return True
+
+    def _reclassify(self, text: str) -> bool:
+        """"哦是二类的" after an answer for 农村三类低保: the held class is replaced by its sibling of that number. Only a
+        class already held is changed, so a bare number never brings in a status the resident did not name."""
+        match = _BARE_CLASS.match(text.strip())
+        if match is None or not self.state.categories:
+            return False
+        label = match.group(1).translate(_DIGITS_TO_CN) + "类"
+        vocabulary = self.quotes.vocabulary
+        for held in self.state.categories:
+            if "类" not in vocabulary.name(held):
+                continue
+            siblings = [t for t in vocabulary.terms if t != held and label in vocabulary.name(t)
+                        and vocabulary.terms[t].parents == vocabulary.terms[held].parents]
+            if len(siblings) == 1:
+                self.state.categories = [siblings[0] if t == held else t for t in self.state.categories]
+                return True
+        return False
 
     def _answers(self) -> tuple[object, ...]:
         """What the resident has told so far (to see whether a message changed any of it)."""
