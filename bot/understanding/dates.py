@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from bot.errors import UserInputError
 from bot.parsing.dates import check_birth_date, date_kinds, parse_birth_date, parse_payment_date, read_numerals
+from bot.understanding.clauses import clause_spans
 from bot.understanding.datetext import date_text
 from bot.understanding.result import DateRole
 
@@ -76,17 +77,6 @@ def _rewrite(text: str, today: date) -> str:
         text = re.sub(r"(?<![个月下这本上])月中旬?", "这个月15号" if today.day <= 15 else "下个月15号", text)
     return text
 
-
-def _clauses(text: str) -> list[tuple[int, int]]:
-    spans = []
-    start = 0
-    for match in _CLAUSE.finditer(text):
-        if match.start() > start:
-            spans.append((start, match.start()))
-        start = max(start, match.end())
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
 
 
 def _age_range(age: int, today: date) -> tuple[date, date] | None:
@@ -154,7 +144,7 @@ def read_dates(text: str, step: str, today: date) -> list[DateReading]:
 def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
     readings: list[DateReading] = []
     zodiacs: list[DateReading] = []  # 属猴: a problem only when no year is given beside it
-    for start, end in _clauses(text):
+    for start, end in clause_spans(text, _CLAUSE):
         raw = text[start:end]
         kinds = date_kinds(raw)
         clause = read_numerals(raw)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.understanding.clauses import clause_spans
+
 # Where clauses end: punctuation, and the turn words that start the other half ("但是户口在…", "人在北京").
 _CLAUSE_END = re.compile(r"[,，。.;；!！?？、\s]+|(?=但是|但|不过|可是|而是|人在|人现在|现在在|目前在|平时在|常年在)")
 _HUKOU = re.compile(
@@ -40,21 +42,10 @@ class Whereabouts:
     elsewhere: bool
 
 
-def _clauses(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _CLAUSE_END.finditer(text):
-        if match.start() > start:
-            spans.append((start, match.start()))
-        start = max(start, match.end())
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
 
 def read_whereabouts(text: str) -> Whereabouts:
     """Set aside what the (simplified) message says about where the resident lives or works."""
-    clauses = _clauses(text)
+    clauses = clause_spans(text, _CLAUSE_END)
     hukou = [(s, e) for s, e in clauses if _HUKOU.search(text[s:e])]
     elsewhere = [(s, e) for s, e in clauses if (s, e) not in hukou and _ELSEWHERE.search(text[s:e])]
     if not elsewhere:
