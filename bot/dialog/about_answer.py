@@ -4,8 +4,8 @@ for a resident who pays nothing, that there is nothing to pay and what (if anyth
 
 from __future__ import annotations
 
+from bot.dialog.answer import quote_on_show
 from bot.dialog.replies import Button, Reply
-from bot.errors import NotCoveredError, UserInputError
 from bot.quote.engine import QuoteEngine
 from bot.quote.result import QuoteRequest
 from bot.render import Format, render
@@ -14,11 +14,8 @@ from bot.resident import REGISTER, channel_message, choices
 
 def pay_how(quotes: QuoteEngine, request: QuoteRequest | None, output: Format) -> Reply | None:
     """How to pay the amount of the answer on show; None when there is no answer to ask about."""
-    if request is None:
-        return None
-    try:
-        quote = quotes.quote(request)
-    except (UserInputError, NotCoveredError):
+    quote = quote_on_show(quotes, request)
+    if quote is None:
         return None
     offered = choices(quote)
     buttons = tuple((Button(choice.label, f"b:channel:{choice.id}"),) for choice in offered)

@@ -41,14 +41,22 @@ def answer_replies(quote: Quote, facts: dict[str, Any], output: Format) -> list[
     return [Reply("answer", first_message(quote, output), facts, tuple(rows))]
 
 
-def follow_up(quotes: QuoteEngine, request: QuoteRequest | None, step: str, value: str, output: Format) -> Reply | None:
-    """The reply to a channel or 依据 button (or /sources); None when there is no answer to follow up on, or the
-    button belongs to an earlier answer (the caller then says the button has expired)."""
+def quote_on_show(quotes: QuoteEngine, request: QuoteRequest | None) -> Quote | None:
+    """The quote of the answer on show, recomputed from the state's request; None when there is no answer (the
+    request is incomplete, or its place or date no longer has one)."""
     if request is None:
         return None
     try:
-        quote = quotes.quote(request)
+        return quotes.quote(request)
     except (UserInputError, NotCoveredError):
+        return None
+
+
+def follow_up(quotes: QuoteEngine, request: QuoteRequest | None, step: str, value: str, output: Format) -> Reply | None:
+    """The reply to a channel or 依据 button (or /sources); None when there is no answer to follow up on, or the
+    button belongs to an earlier answer (the caller then says the button has expired)."""
+    quote = quote_on_show(quotes, request)
+    if quote is None:
         return None
     if step == "basis" and value == "notes":
         details = details_message(quote, output)
