@@ -25,7 +25,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.dialog.replies import Button, Reply
+from bot.dialog.replies import Button, Incoming, Reply
+from bot.dialog.state import DialogState
+
+
+def record_turn(state: DialogState, incoming: Incoming, replies: list[Reply]) -> Outbox | None:
+    """After a turn: note `incoming`'s update id on the state (the dedupe) and the outbox to write with it in the
+    same transaction; None for input without an update id (console, replay)."""
+    if incoming.update_id is None:
+        return None
+    state.last_update_id = incoming.update_id
+    return Outbox(incoming.update_id, tuple(replies))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.dialog.engine import DialogEngine
-from bot.dialog.outbox import Outbox, replies_for_repeat
+from bot.dialog.outbox import record_turn, replies_for_repeat
 from bot.dialog.replies import Incoming, Reply
 from bot.dialog.state import DialogState
 from bot.dialog.store import StateStore, is_repeat
@@ -38,10 +38,7 @@ class DialogService:
             return []
         state = stored or DialogState()
         result = self.engine.handle(state, incoming, today, output)
-        outbox = None
-        if incoming.update_id is not None:
-            state.last_update_id = incoming.update_id
-            outbox = Outbox(incoming.update_id, tuple(result.replies))
+        outbox = record_turn(state, incoming, result.replies)
         if result.forget:
             self.store.forget(key, state.last_update_id, outbox)
         else:

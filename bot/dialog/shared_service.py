@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.dialog.engine import DialogEngine
-from bot.dialog.outbox import Outbox, replies_for_repeat
+from bot.dialog.outbox import record_turn, replies_for_repeat
 from bot.dialog.pgstore import PostgresStore
 from bot.dialog.replies import Incoming, Reply
 from bot.dialog.state import DialogState
@@ -46,10 +46,7 @@ class SharedDialogService:
                 return []
             state = stored or DialogState()
             result = self.engine.handle(state, incoming, today, output)
-            outbox = None
-            if incoming.update_id is not None:
-                state.last_update_id = incoming.update_id
-                outbox = Outbox(incoming.update_id, tuple(result.replies))
+            outbox = record_turn(state, incoming, result.replies)
             if result.forget:
                 turn.forget(state.last_update_id, outbox)
             else:
