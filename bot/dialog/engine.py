@@ -424,6 +424,7 @@ class _Turn:
                 day = parse_payment_date(text, today=self.today)
             state.push_history()
             state.payment_date = day
+            state.pending.pop("payment_said", None)
         elif step == "birth":
             birth = parse_birth_date(text, today=self.today)
             state.push_history()
@@ -651,6 +652,11 @@ class _Turn:
             changed = True
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
+            if u.payment_said:
+                # Said back with the answer (the day "下个月初" was read as), while the date stays the same.
+                state.pending["payment_said"] = f"{u.payment_date.value.isoformat()} {u.payment_said}"
+            else:
+                state.pending.pop("payment_said", None)
             changed = True
         year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") else None
         if u.birth is not None:
@@ -949,6 +955,11 @@ class _Turn:
             self.say("changed", {"changed": [c.label for c in changes], "inputs": [c.label for c in inputs]},
                      changes=changes, inputs=inputs)
         self.state.last_figures = {**figures, "said": self._said()}
+        said_day, _, words = self.state.pending.get("payment_said", "").partition(" ")
+        paying = self.state.payment_date
+        if words and paying is not None and said_day == paying.isoformat():
+            self.say("payment_date_read", {"said": words, "payment_date": said_day}, said=words, day=paying,
+                     example=paying + timedelta(days=4))
         if self._birth_assumed() and not any(reply.template == "birth_unknown" for reply in self.replies):
             self.say("birth_assumed", {"adult_age": ADULT_AGE}, adult_age=ADULT_AGE)
         self.state.step = "done"

@@ -43,11 +43,32 @@ _NOMINAL_AGE = re.compile(r"虚岁(?:是|有)?(\d{1,3})岁?|(\d{1,3})岁?虚岁|
 _ZODIAC = re.compile(r"属(?:相是?)?([鼠牛虎兔龙蛇马羊猴鸡狗猪])")
 _YEAR_ONLY = re.compile(r"(?<!\d)(\d{4}|\d{2})年(?!\d{1,2}月)(?:的|生|出生|生人|人)?")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]?")
-# Colloquial times the strict parser refuses, rewritten to a day it reads.
+# Colloquial times the strict parser refuses, rewritten to a day it reads. What day each is read as (the answer
+# says it back, so the resident can correct it; see `approximate_time`):
+#   下个月初 / 下月初 → the 1st of next month;  月初 alone → the next 1st (today when today is the 1st);
+#   下个月中(旬) → the 15th of next month;  月中 / 中旬 alone → this month's 15th if still ahead, else next month's;
+#   月底 / 月末 → the last day of this month;  过两天 / 过一两天 / 这两天 → in two days;
+#   下周 / 下礼拜 / 下星期 with no day → the Monday of next week (the earliest day it can mean).
+# 过几天, 下周末, 下个月 alone stay too vague to read: the bot asks which day.
+_NUMERAL = r"\d一二三四五六七八九十"
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(下下|下|这|本)个?月初"), r"\1个月1号"),
     (re.compile(r"(下下|下|这|本)个?月中旬?"), r"\1个月15号"),
-    (re.compile(r"过(?:两|2)天|过一两天|这两天"), "2天后"),
+    (re.compile(r"过(?:两|2)天|过一两天|这(?:两|2)天"), "2天后"),
+    (re.compile(rf"(下下|下)个?(?:周|星期|礼拜)(?![1-6日天末{_NUMERAL}])"), r"\1周1"),
+)
+# A relative time that names no day of its own (read as above, and said back with the answer).
+_APPROXIMATE = re.compile(
+    r"(?:下下|下|这|本)个?月(?:初|中旬?|[底末])"
+    rf"|(?<![{_NUMERAL}正腊冬个下这本上])月(?:初|中旬?|[底末])(?![{_NUMERAL}])"
+    r"|(?<![月\d上下])中旬|过(?:两|2|一两)天|这(?:两|2)天"
+    rf"|(?:下下|下)个?(?:周|星期|礼拜)(?![1-6日天末{_NUMERAL}])"
+)
+# A time that can only lie ahead of today, so never a birth date even where the birth date was asked.
+_FUTURE = re.compile(
+    _APPROXIMATE.pattern
+    + r"|明天|明日|明儿|大?后天|(?:下下|下)个?月\d{1,2}[号日]|(?:下下|下)个?(?:周|星期|礼拜)[1-6日天]"
+    r"|(?<!\d)\d{1,3}(?:天|周|个?星期|个?礼拜|个月)(?:以后|之后|后)|(?<![超经])过\d{1,3}(?:天|周|个?星期|个?礼拜|个月)(?!了)"
 )
 _BOUNDARY = re.compile(r"(?:号|日|底|月|天)(?:以后|之后|以前|之前|前|后|过后)")
 _ASKS = re.compile(r"吗|能不能|可不可以|还能|行不行|可以不|怎么办")
@@ -65,17 +86,26 @@ class DateReading:
     birth_range: tuple[date, date] | None = None
     month_day: tuple[int, int] | None = None
     problem: UserInputError | None = None
+    said: str | None = None  # a payment time that names no day ("下个月初"), as the resident said it
+
+
+_BARE_START = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月初(?![{_NUMERAL}])")
+_BARE_MIDDLE = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月中旬?(?![{_NUMERAL}])|(?<![月\d上下])中旬")
 
 
 def _rewrite(text: str, today: date) -> str:
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
-    # A bare 月初 / 月中: this month's if still ahead, otherwise next month's.
-    if re.search(r"(?<![个月下这本上])月初", text):
-        text = re.sub(r"(?<![个月下这本上])月初", "这个月1号" if today.day == 1 else "下个月1号", text)
-    if re.search(r"(?<![个月下这本上])月中", text):
-        text = re.sub(r"(?<![个月下这本上])月中旬?", "这个月15号" if today.day <= 15 else "下个月15号", text)
-    return text
+    # A bare 月初 / 月中: this month's if still ahead, otherwise next month's. Not 腊月初八 (a lunar day) or 12月初
+    # (a month named: too vague).
+    text = _BARE_START.sub("这个月1号" if today.day == 1 else "下个月1号", text)
+    return _BARE_MIDDLE.sub("这个月15号" if today.day <= 15 else "下个月15号", text)
+
+
+def approximate_time(text: str) -> str | None:
+    """The words of a relative time that names no day ("下个月初", "过两天", "下周"), to say back how it was read."""
+    found = _APPROXIMATE.search(text)
+    return None if found is None else found.group()
 
 
 
@@ -104,6 +134,8 @@ def _role(clause: str, step: str, today: date) -> DateRole | None:
     if birth and pay:
         # "58年生的，明天交" split already; within one clause the cue nearest a birth word wins for 生.
         return "birth" if "生" in clause[birth.start():birth.end()] and birth.start() < pay.start() else "payment"
+    if _FUTURE.search(clause):
+        return "payment"  # "下个月初" said where the birth date was asked: a time ahead is never a birth date
     if step == "birth":
         return "birth"
     if step == "payment_date":
@@ -179,6 +211,8 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
                 "birth", f"属相（属{zodiac.group(1)}）每12年一轮，算不出是哪一年，请告诉我出生年份或年月日",
                 example="1968年3月2日")))
             continue
+        if _APPROXIMATE.search(clause) and "lunar" not in kinds:
+            kinds = date_kinds(_rewrite(clause, today))  # "下个月初": the day it is read as
         if not kinds and not age:
             continue
         if _BOUNDARY.search(clause) and (_ASKS.search(raw) or "?" in text):
@@ -204,6 +238,8 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
         else:
             reading = _payment(clause, kinds, start, end, today, step)
             if reading is not None:
+                if reading.day is not None:
+                    reading.said = approximate_time(raw)
                 readings.append(reading)
     if not any(reading.role == "birth" and reading.problem is None for reading in readings):
         readings.extend(zodiacs)

@@ -193,6 +193,7 @@ class Reader:
             return
         if reading.role == "payment" and reading.day is not None:
             result.payment_date = Found(reading.day, *span)
+            result.payment_said = reading.said
         elif reading.day is not None:
             result.birth = Found(reading.day, *span)
         elif reading.birth_range is not None:

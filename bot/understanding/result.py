@@ -34,6 +34,7 @@ class Understanding:
     region_label: str | None = None  # how a guessed village or town is said back (安化县冷市镇高桥村)
     region_problem: ExplainedError | None = None  # not covered, only partly ours, two places at once
     payment_date: Found[date] | None = None
+    payment_said: str | None = None  # "下个月初": the words a payment date was read from when they name no day
     birth: Found[date] | None = None
     birth_range: Found[tuple[date, date]] | None = None  # year only ("八零年的") or an age ("65岁")
     birth_month_day: Found[tuple[int, int]] | None = None  # "3月2号生的": the year is still needed
