@@ -25,11 +25,19 @@ _NEGATED_PLACE = re.compile(r"(?:不是|不在|并非|而不是)[^,.;!?，。；
 _KIN = (r"(?:妈|爸|娘|爹|老伴|媳妇|老婆|丈夫|老公|爱人|对象|儿子|女儿|孩子|娃|闺女|孙子|孙女|外孙|父母|爸妈|爹娘"
         r"|婆婆|公公|哥|姐|弟|妹|奶奶|爷爷|姥姥|姥爷)")
 _SEVERAL = re.compile(
-    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?{_KIN}"
+    # "我跟奶奶过", "我和爷爷奶奶住": whom a child lives with, not a second insured person.
+    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?{_KIN}+(?!一起|在一起|住|过|生活|长大|相依)"
     r"|(?:我们|俺们|咱们|我|俺|咱)(?:俩|两个|仨|三个|两口子|一家)|两口子|老两口|夫妻俩|夫妻两个|娘俩|爷俩|母子俩|父子俩|母女俩"
     # Another person after the first: "还有我妈", "再帮我老伴算算", "我老伴也要交".
     rf"|(?:还有|再帮|也帮|再给|也给|再算)(?:我|俺)?(?:家)?(?:的)?{_KIN}|(?:我|俺)(?:家)?{_KIN}(?:也|还)(?:要|得|想|需要)?(?:交|缴|参保|算)"
-    r"|全家|一家[二两三四五六七八九几]口|[两三四五六七八九几]口人|[两三四五六七八九几]个人|(?:我|俺)?(?:爸妈|父母|爹娘|公婆)(?:俩|两个|都)"
+    r"|全家|一家[二两三四五六七八九几]口|[两三四五六七八九几]口人|[两三四五六七八九几]个人"
+    # Parents named as the insured: 我爸妈俩, 父母都要交. "娃爸妈都不在身边", "父母都去世了", "爸妈都在外地打工" only
+    # describe a child's situation (事实无人抚养儿童, 孤儿): one child is asked about, nothing is dropped.
+    r"|(?:我|俺)?(?:爸妈|父母|爹娘|公婆)(?:俩|两个|二老|两口子)"
+    r"|(?:爸妈|父母|爹娘|公婆)都(?:要|得|想|需要|准备|打算)?(?:交|缴|参保|算|办)"
+    r"|(?:爸妈|父母|爹娘|公婆)都(?:是|算|属于)(?!外出|在外)"  # 爸妈都是低保: whose status is it? Asked, not guessed
+    # Several children or old people: 俩孩子, 两个娃都要交, 给仨孩子交.
+    r"|(?:俩|两个|仨|三个|几个|[2-9]个)(?:孩子|娃|小孩|闺女|儿子|女儿|孙子|孙女|老人)"
 )
 # The characters dates are written with: inside a date's clause only runs of these (holding a unit or two
 # digits) are the date, so a status said in the same run-on clause ("低保户今年六十五岁明天交") is still read.
