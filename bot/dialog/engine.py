@@ -26,7 +26,15 @@ from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
-from bot.quote.needs import ADULT_AGE, Known, birth_cases, next_need, request_for, statuses_that_matter
+from bot.quote.needs import (
+    ADULT_AGE,
+    Known,
+    birth_cases,
+    birth_cuts,
+    next_need,
+    request_for,
+    statuses_that_matter,
+)
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
@@ -786,7 +794,9 @@ class _Turn:
                 "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
                 example=names[0], suggestions=names))
             return True
-        if u.does_not_know and state.step == "birth" and state.birth is None and not state.birth_from:
+        if u.does_not_know and state.birth is None and not state.birth_from and (
+                state.step == "birth" or (u.birth_unknown and next_need(self.quotes, self._known()).kind == "birth")):
+            # Said at the birth question, or "生日记不清了" in a run-on message when the birth is what is needed next.
             if self._birth_unknown():
                 return True
             self._reask("birth", UserInputError(
@@ -889,7 +899,15 @@ class _Turn:
         elif need.kind == "birth":
             if need.exact_birth:
                 self.state.step = "birth"
-                self.say("ask_birth_exact", {"step": "birth"}, earliest=state.birth_from, latest=state.birth_to)
+                # Say exactly what is still needed: which side of the document's age threshold (the year alone
+                # when the threshold is a 31 December), or the day where no threshold explains it (a baby).
+                cuts = birth_cuts(need.document, state.birth_from, state.birth_to) \
+                    if need.document is not None and state.birth_from and state.birth_to else []
+                year_enough = bool(cuts) and all((cut.month, cut.day) == (12, 31) for cut in cuts)
+                self.say("ask_birth_exact", {"step": "birth", "cuts": [c.isoformat() for c in cuts],
+                                             "year_enough": year_enough},
+                         earliest=state.birth_from, latest=state.birth_to, year_enough=year_enough,
+                         cuts=[(cut, cut + timedelta(days=1)) for cut in cuts])
             else:
                 self._ask("birth", again=force_ask)
         elif need.kind == "date_not_covered" and isinstance(need.error, NotCoveredError):

@@ -16,6 +16,7 @@ from bot.parsing.dates import check_birth_date, date_kinds, parse_birth_date, pa
 from bot.understanding.clauses import clause_spans
 from bot.understanding.datetext import date_text
 from bot.understanding.result import DateRole
+from bot.understanding.statuses import UNKNOWN
 
 # Clauses: at punctuation, after a birth phrase (…生的), before a payment phrase (打算…, or 明天… right after 生).
 _CLAUSE = re.compile(
@@ -39,6 +40,11 @@ _AGE = re.compile(
 )
 # "八十多岁", "六十好几了", "七十来岁": an age known to within a decade (or two years either side of 来).
 _ABOUT_AGE = re.compile(r"(?<!\d)([1-9])0(多|好几|来)(?:岁|了)")
+# A decade of birth: "六几年的", "七十年代的", "60后", "八零后" (1960–1969 …), never one year of it.
+_DECADE = re.compile(r"(?<![\d年])([5-9])(?:0年代|几年|0后)|([五六七八九])(?:零后|十年代|几年)")
+_DIGIT_OF = {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# "几号生的记不清了", "哪天生的忘了": the day asked back as unknown, not a date too vague to read.
+_ASKED_DAY = re.compile(r"几号|哪天|哪一天|什么时候|啥时候|几月")
 # A resident identity card number carries the birth date (digits 7-14); only that is read, nothing is kept.
 _ID_NUMBER = re.compile(r"(?<!\d)\d{6}((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[\dx](?![\dx])")
 # 虚岁 counts the year of birth as one and adds one each new year: born in this year minus (虚岁 - 1).
@@ -200,6 +206,13 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
             if earliest is not None and latest is not None:
                 readings.append(DateReading("birth", start, end, birth_range=(earliest[0], latest[1])))
                 continue
+        decade = _DECADE.search(clause)
+        if decade is not None and not _PAY_CUE.search(clause):
+            tens = 1900 + 10 * (int(decade.group(1)) if decade.group(1) else _DIGIT_OF[decade.group(2)])
+            if tens <= today.year:
+                readings.append(DateReading("birth", start, end,
+                                            birth_range=(date(tens, 1, 1), min(date(tens + 9, 12, 31), today))))
+                continue
         nominal = _NOMINAL_AGE.search(clause)
         if nominal is not None:
             reading = _nominal_age(int(nominal.group(1) or nominal.group(2) or nominal.group(3)), start, end, today)
@@ -214,6 +227,8 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
                 "birth", f"属相（属{zodiac.group(1)}）每12年一轮，算不出是哪一年，请告诉我出生年份或年月日",
                 example="1968年3月2日")))
             continue
+        if kinds <= {"vague"} and _ASKED_DAY.search(clause) and UNKNOWN.search(text):
+            continue  # "记不清几号生的": the day is not known (the dialog answers where it does not matter)
         if _APPROXIMATE.search(clause) and "lunar" not in kinds:
             kinds = date_kinds(_rewrite(clause, today))  # "下个月初": the day it is read as
         if not kinds and not age:

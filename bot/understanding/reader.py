@@ -46,6 +46,8 @@ _DATE_UNIT = re.compile(r"[年月日号岁周期拜天底旬]|\d{2}")
 # Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
 _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
 _ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
+# What a "don't know" is about when it is the birth date ("生日记不清了", "几号生的忘了", "岁数不知道").
+_BIRTH_WORD = re.compile(r"生日|出生|生的|几号生|哪天生|哪年生|年龄|岁数|多大")
 # Steps whose question is answered by yes or no.
 YES_NO_STEPS = frozenset({"hukou", "fact", "confirm_region"})
 
@@ -70,6 +72,7 @@ class Reader:
         result.question = _QUESTION.search(simple) is not None
         result.correction = _CORRECTION.search(simple) is not None
         result.does_not_know = UNKNOWN.search(simple) is not None
+        result.birth_unknown = result.does_not_know and _BIRTH_WORD.search(simple) is not None
         taken = [False] * len(simple)
         self._place(simple, result, taken)
         for reading in read_dates(simple, step, today):

@@ -50,6 +50,7 @@ class Understanding:
     yes_no: Found[bool] | None = None
     local_hukou: Found[bool] | None = None
     does_not_know: bool = False  # "不知道" / "不记得" said (of whatever is being asked)
+    birth_unknown: bool = False  # "生日记不清了": the birth date said to be unknown, whatever was asked
     correction: bool = False  # 不对 / 其实 / 应该是: the resident is correcting an earlier answer
     question: bool = False  # the message asks something
     hukou_place: bool = False  # the place was said as where the household is registered (户口在沁源)
