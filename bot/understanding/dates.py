@@ -66,31 +66,38 @@ _DAY_KINDS = frozenset({"ymd", "sep", "compact", "yy", "relyear", "md", "relmont
                         "after", "relday", "day", "lunar", "age"})
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]?")
 # Colloquial times the strict parser refuses, rewritten to a day it reads. What day each is read as (the answer
-# says it back, so the resident can correct it; see `approximate_time`):
-#   下个月初 / 下月初 → the 1st of next month;  月初 alone → the next 1st (today when today is the 1st);
-#   下个月中(旬) → the 15th of next month;  月中 / 中旬 alone → this month's 15th if still ahead, else next month's;
-#   月底 / 月末 → the last day of this month;  过两天 / 过一两天 / 这两天 → in two days;
-#   下周 / 下礼拜 / 下星期 with no day → the Monday of next week (the earliest day it can mean).
+# says it back, so the resident can correct it; see `approximate_time`): the first day of the part of the month
+# named, except 月中 and 月底:
+#   下个月初 / 下月初 / 下个月头 / 下个月上旬 → the 1st of next month;  月初 / 月头 / 上旬 alone → the next 1st (today
+#   when today is the 1st);  下个月中(旬) → the 15th of next month;  月中 / 中旬 alone → this month's 15th if still
+#   ahead, else next month's;  下个月下旬 → the 21st of next month;  下旬 alone → the next 21st;
+#   月底 / 月末 / 月尾 → the last day of this month;  过两天 / 过两日 / 过一两天 / 过两三天 / 这两天 → in two days;
+#   下周 / 下礼拜 / 下星期 with no day → the Monday of next week (下下周: the one after).
 # 过几天, 下周末, 下个月 alone stay too vague to read: the bot asks which day.
 _NUMERAL = r"\d一二三四五六七八九十"
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(下下|下|这|本)个?月初"), r"\1个月1号"),
+    (re.compile(r"月头"), "月初"),  # dialect
+    (re.compile(r"月尾"), "月底"),
+    (re.compile(r"(下下|下|这|本)个?月(?:初|上旬)"), r"\1个月1号"),
     (re.compile(r"(下下|下|这|本)个?月中旬?"), r"\1个月15号"),
-    (re.compile(r"过(?:两|2)天|过一两天|这(?:两|2)天"), "2天后"),
+    (re.compile(r"(下下|下|这|本)个?月下旬"), r"\1个月21号"),
+    (re.compile(r"过(?:两|2)(?:三|3)?[天日]|过一两[天日]|这(?:两|2)天"), "2天后"),
     (re.compile(rf"(下下|下)个?(?:周|星期|礼拜)(?![1-6日天末{_NUMERAL}])"), r"\1周1"),
 )
+_PART_OF_MONTH = r"(?:初|头|上旬|中旬?|下旬|[底末尾])"
 # A relative time that names no day of its own (read as above, and said back with the answer).
 _APPROXIMATE = re.compile(
-    r"(?:下下|下|这|本)个?月(?:初|中旬?|[底末])"
-    rf"|(?<![{_NUMERAL}正腊冬个下这本上])月(?:初|中旬?|[底末])(?![{_NUMERAL}])"
-    r"|(?<![月\d上下])中旬|过(?:两|2|一两)天|这(?:两|2)天"
+    rf"(?:下下|下|这|本)个?月{_PART_OF_MONTH}"
+    rf"|(?<![{_NUMERAL}正腊冬个下这本上])月{_PART_OF_MONTH}(?![{_NUMERAL}])"
+    r"|(?<![月\d])(?:上旬|中旬|下旬)|过(?:两|2)(?:三|3)?[天日]|过一两[天日]|这(?:两|2)天"
     rf"|(?:下下|下)个?(?:周|星期|礼拜)(?![1-6日天末{_NUMERAL}])"
 )
 # A time that can only lie ahead of today, so never a birth date even where the birth date was asked.
 _FUTURE = re.compile(
     _APPROXIMATE.pattern
     + r"|明天|明日|明儿|大?后天|(?:下下|下)个?月\d{1,2}[号日]|(?:下下|下)个?(?:周|星期|礼拜)[1-6日天]"
-    r"|(?<!\d)\d{1,3}(?:天|周|个?星期|个?礼拜|个月)(?:以后|之后|后)|(?<![超经])过\d{1,3}(?:天|周|个?星期|个?礼拜|个月)(?!了)"
+    r"|(?<!\d)\d{1,3}(?:天|周|个?星期|个?礼拜|个月)(?:以后|之后|后)"
+    r"|(?<![超经])过\d{1,3}(?:天|周|个?星期|个?礼拜|个月)(?!了)"
 )
 _BOUNDARY = re.compile(r"(?:号|日|底|月|天)(?:以后|之后|以前|之前|前|后|过后)")
 _ASKS = re.compile(r"吗|能不能|可不可以|还能|行不行|可以不|怎么办")
@@ -111,8 +118,9 @@ class DateReading:
     said: str | None = None  # a payment time that names no day ("下个月初"), as the resident said it
 
 
-_BARE_START = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月初(?![{_NUMERAL}])")
+_BARE_START = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月初(?![{_NUMERAL}])|(?<![月\d])上旬")
 _BARE_MIDDLE = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月中旬?(?![{_NUMERAL}])|(?<![月\d上下])中旬")
+_BARE_LATE = re.compile(r"(?<![月\d])下旬")
 
 
 def _rewrite(text: str, today: date) -> str:
@@ -121,7 +129,8 @@ def _rewrite(text: str, today: date) -> str:
     # A bare 月初 / 月中: this month's if still ahead, otherwise next month's. Not 腊月初八 (a lunar day) or 12月初
     # (a month named: too vague).
     text = _BARE_START.sub("这个月1号" if today.day == 1 else "下个月1号", text)
-    return _BARE_MIDDLE.sub("这个月15号" if today.day <= 15 else "下个月15号", text)
+    text = _BARE_MIDDLE.sub("这个月15号" if today.day <= 15 else "下个月15号", text)
+    return _BARE_LATE.sub("这个月21号" if today.day <= 21 else "下个月21号", text)
 
 
 def approximate_time(text: str) -> str | None:
