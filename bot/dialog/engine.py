@@ -709,6 +709,12 @@ class _Turn:
             state.pending["birth_md"] = f"{month}-{day}"
             state.birth = None
             changed = True
+        if u.birth is not None or u.birth_range is not None:
+            state.pending.pop("birth_unknown", None)
+        elif u.birth_unknown and state.birth is None and not state.birth_from and state.step != "birth":
+            # "生日记不清了" before the birth is asked: remembered, and answered when the birth is what is needed.
+            state.pending["birth_unknown"] = "1"
+            changed = True
         if u.statuses or u.removed or u.no_status:
             changed = self._apply_statuses(u, vocabulary) or changed
         if u.local_hukou is not None:
@@ -920,6 +926,9 @@ class _Turn:
         need = next_need(self.quotes, self._known())
         if need.kind in ("region", "payment_date", "categories"):
             self._ask(need.kind, again=force_ask)
+        elif need.kind == "birth" and not need.exact_birth and state.pending.pop("birth_unknown", "") \
+                and self._birth_unknown():
+            return  # said earlier that the birth date is not known: the answer for an adult, or which births differ
         elif need.kind == "birth":
             if need.exact_birth:
                 self.state.step = "birth"

@@ -51,6 +51,7 @@ _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)
 _ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
 # What a "don't know" is about when it is the birth date ("生日记不清了", "几号生的忘了", "岁数不知道").
 _BIRTH_WORD = re.compile(r"生日|出生|生的|几号生|哪天生|哪年生|年龄|岁数|多大")
+_STATUS_TOPIC = re.compile(r"身份|类别|什么户|哪类|几类|是不是|算不算|有没有")
 # Steps whose question is answered by yes or no.
 YES_NO_STEPS = frozenset({"hukou", "fact", "confirm_region"})
 
@@ -112,7 +113,8 @@ class Reader:
         result.removed = statuses.removed
         result.status_mode = statuses.mode
         result.no_status = statuses.none
-        result.status_unknown = statuses.unknown
+        # "哪天生的记不清了" at the status question: the birth date is what is not known, not the status.
+        result.status_unknown = statuses.unknown and not (result.birth_unknown and not _STATUS_TOPIC.search(simple))
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
         several = _SEVERAL.search(simple)
