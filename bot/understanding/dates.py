@@ -87,10 +87,13 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
 _PART_OF_MONTH = r"(?:初|头|上旬|中旬?|下旬|[底末尾])"
 # A relative time that names no day of its own (read as above, and said back with the answer).
 _APPROXIMATE = re.compile(
+    # The lookahead lets the engine skip at once the positions no alternative can start at (it runs on every clause).
+    r"(?=[下这本月上中过])(?:"
     rf"(?:下下|下|这|本)个?月{_PART_OF_MONTH}"
     rf"|(?<![{_NUMERAL}正腊冬个下这本上])月{_PART_OF_MONTH}(?![{_NUMERAL}])"
     r"|(?<![月\d])(?:上旬|中旬|下旬)|过(?:两|2)(?:三|3)?[天日]|过一两[天日]|这(?:两|2)天"
     rf"|(?:下下|下)个?(?:周|星期|礼拜)(?![1-6日天末{_NUMERAL}])"
+    r")"
 )
 # A time that can only lie ahead of today, so never a birth date even where the birth date was asked.
 _FUTURE = re.compile(
@@ -249,7 +252,7 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
                 "birth", f"属相（属{zodiac.group(1)}）每12年一轮，算不出是哪一年，请告诉我出生年份或年月日",
                 example="1968年3月2日")))
             continue
-        if kinds <= {"vague"} and _ASKED_DAY.search(clause) and UNKNOWN.search(text):
+        if kinds == {"vague"} and _ASKED_DAY.search(clause) and UNKNOWN.search(text):
             continue  # "记不清几号生的": the day is not known (the dialog answers where it does not matter)
         if _APPROXIMATE.search(clause) and "lunar" not in kinds:
             kinds = date_kinds(_rewrite(clause, today))  # "下个月初": the day it is read as

@@ -170,7 +170,8 @@ class StatusReader:
         if not reading.statuses and not reading.removed and not reading.unknown and reading.ambiguous is None:
             rest = "".join(c if not t else " " for c, t in zip(text, taken, strict=True))
             bare = re.sub(r"[\s,.!?;:，。！？；：、~～]+", "", rest)
-            if _NONE_ANYWHERE.search(rest) or _PLAIN_WORD.search(rest) or (as_answer and _NONE_AS_ANSWER.match(bare)):
+            plain = ("普通" in rest or "一般" in rest or "平常" in rest or "寻常" in rest) and _PLAIN_WORD.search(rest)
+            if _NONE_ANYWHERE.search(rest) or plain or (as_answer and _NONE_AS_ANSWER.match(bare)):
                 reading.none = True
         if reading.statuses or reading.removed:
             if _REPLACE.search(text):
