@@ -788,8 +788,9 @@ class _Turn:
         if u.several_people is not None:
             # One resident at a time: said once, then the next question is about one of them.
             done = state.step == "done"
-            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end],
-                     done=done)
+            kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses]
+            self.say("one_person", {"step": state.step, "kept": kept},
+                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept)
             if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True

@@ -125,7 +125,7 @@ class Reader:
         result.class_unknown = bool(result.statuses) and _CLASS_UNKNOWN.search(simple) is not None
         several = _SEVERAL.search(simple)
         if several is not None:
-            _one_person_only(result, several)
+            _one_person_only(result, several, keep_shared=step != "done")
         if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None:
             answer = read_yes_no(simple)
             if answer is not None:
@@ -224,16 +224,28 @@ class Reader:
             result.birth_month_day = Found(reading.month_day, *span)
 
 
-def _one_person_only(result: Understanding, several: re.Match[str]) -> None:
+# "我和我妈都是低保户", "老两口都是特困": a status said of every one of them is the status of the one asked about.
+_ALL_OF_THEM = re.compile(r"都(?:是|算|属于|有|评上了?|吃|享受)")
+
+
+def _one_person_only(result: Understanding, several: re.Match[str], keep_shared: bool) -> None:
     """Several people named at once: a birth date or status said could be anyone's, so none is taken (a fee for
-    the wrong person is a wrong fee); the place and the payment date, shared by them, are kept."""
+    the wrong person is a wrong fee); the place and the payment date, shared by them, are kept, and so is a status
+    said of all of them after they are named ("我和我妈都是低保户"), which is then the status of whichever one is
+    asked about. Not "爸妈都是低保，我要交多少": there the 都是 is what names the others, who may not be the insured;
+    not after the answer (`keep_shared` False), where the answer on show is the first person's."""
     result.several_people = Found(several.group(), several.start(), several.end())
     result.birth = result.birth_range = result.birth_month_day = None
     if result.date_problem_role == "birth":
         result.date_problem = result.date_problem_role = None
-    result.statuses, result.removed, result.unknown_words = [], [], []
-    result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
-    result.class_unknown = False
+    every = _ALL_OF_THEM.search(result.text, several.end())
+    shared = [f for f in result.statuses if keep_shared and every is not None and f.start >= every.start()]
+    if shared and not result.removed and result.ambiguous_status is None and not result.class_unknown:
+        result.statuses = shared
+    else:
+        result.statuses, result.removed, result.unknown_words = [], [], []
+        result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
+        result.class_unknown = False
     result.local_hukou = None
 
 
