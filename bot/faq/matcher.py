@@ -35,6 +35,7 @@ from rapidfuzz import fuzz
 from bot.faq.candidates import CandidateIndex
 from bot.faq.model import FaqEntry
 from bot.faq.normalize import Normalizer, default_normalizer
+from bot.faq.whole_terms import WholeTerms
 
 MatchKind = Literal["answer", "not_sure", "out_of_scope", "chitchat", "empty"]
 # A similarity 0-100 in rapidfuzz's scorer form; fuzz.ratio unless a benchmark swaps in another.
@@ -150,12 +151,13 @@ class FaqMatcher:
         self.threshold = threshold
         self._normalizer = normalizer or default_normalizer()
         self._scorer = scorer
-        keys, self._owners = self._index_texts(self.entries)
+        keys, self._owners, texts = self._index_texts(self.entries)
         self._alphabet = _Alphabet(keys)
         self._keys = [self._alphabet.encode(key) for key in keys]
-        self._keys_by_entry: list[list[str]] = [[] for _ in self.entries]
-        for key, owner in zip(self._keys, self._owners, strict=True):
-            self._keys_by_entry[owner].append(key)
+        self._keys_by_entry: list[list[int]] = [[] for _ in self.entries]  # key positions
+        for position, owner in enumerate(self._owners):
+            self._keys_by_entry[owner].append(position)
+        self._whole_terms = WholeTerms(self._normalizer.canonical_forms, texts)
         self._known_codes = frozenset(code for key in self._keys for code in key)
         self._index = CandidateIndex(self._keys, self._owners, [entry.kind == "faq" for entry in self.entries])
         # The bound on scores holds for fuzz.ratio only: another scorer (a benchmark's) scores every text.
@@ -166,14 +168,17 @@ class FaqMatcher:
         self.unknown_penalty = unknown_penalty
         self._in_scope_re = re.compile("|".join(map(re.escape, IN_SCOPE_WORDS)))
 
-    def _index_texts(self, entries: Sequence[FaqEntry]) -> tuple[list[str], list[int]]:
-        """Every distinct key with the index of its entry."""
+    def _index_texts(self, entries: Sequence[FaqEntry]) -> tuple[list[str], list[int], list[list[str]]]:
+        """Every distinct key with the index of its entry and the normalised texts it stands for."""
         keys: list[str] = []
         owners: list[int] = []
+        texts: list[list[str]] = []
         owner_of: dict[str, int] = {}
+        position_of: dict[str, int] = {}
         for index, entry in enumerate(entries):
             for text in (entry.question, *entry.phrasings):
-                key = self._key(text)
+                normalized = self._normalizer(text)
+                key = self._normalizer.match_key(generalise_numbers(normalized))
                 if not key:
                     raise ValueError(f"{entry.id}: {text!r} has nothing left to match after normalisation")
                 if key in owner_of:
@@ -181,11 +186,15 @@ class FaqMatcher:
                         # One key in two entries makes the winner arbitrary: a data error, caught at start-up.
                         other = entries[owner_of[key]].id
                         raise ValueError(f"{text!r} in {entry.id} matches exactly like a text of {other}")
-                    continue  # two texts of one entry that match alike: score the key once
+                    # Two texts of one entry that match alike: the key is scored once.
+                    texts[position_of[key]].append(normalized)
+                    continue
                 owner_of[key] = index
+                position_of[key] = len(keys)
                 keys.append(key)
                 owners.append(index)
-        return keys, owners
+                texts.append([normalized])
+        return keys, owners, texts
 
     def _index_keywords(self, entries: Sequence[FaqEntry]) -> tuple[dict[str, set[int]], re.Pattern[str] | None]:
         owners: dict[str, set[int]] = {}
@@ -243,12 +252,16 @@ class FaqMatcher:
         """Entries as (index, score), best first: the two best entries, the SUGGESTIONS best faq entries and any
         entry a keyword names, with exact scores (all the decision looks at)."""
         keyword_entries = self._keyword_hits(normalized)
+        penalty = self._whole_terms.penalties(normalized)
         if self._candidates_filtered:
-            scores = self._index.best_entries(key, overall=2, faq=SUGGESTIONS, skip=keyword_entries)
+            scores = self._index.best_entries(key, overall=2, faq=SUGGESTIONS, skip=keyword_entries, penalty=penalty)
         else:
-            scores = self._index.every_entry(key, self._scorer)
+            scores = self._index.every_entry(key, self._scorer, penalty)
         for index in keyword_entries:
-            base = max(float(self._scorer(key, text)) for text in self._keys_by_entry[index])
+            base = max(
+                max(0.0, float(self._scorer(key, self._keys[position])) - (0.0 if penalty is None else penalty[position]))
+                for position in self._keys_by_entry[index]
+            )
             scores[index] = min(100.0, base + KEYWORD_BONUS)
         # Ties go to the entry listed first in entries.yaml, so results are reproducible.
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))

@@ -1,0 +1,71 @@
+"""Whole terms: a query holding part of a term does not match a text holding the whole term (issue 9, class 2).
+
+A first-year student's "大学新生医保从什么时候开始能报" shares 新生 with the newborn entry's "新生儿医保从什么时候
+开始能用", and edit distance counts those two syllables as matched: the newborn entry came first. Words that are
+terms of their own mean something else when cut: 新生 is not 新生儿, 低保 is not 低保边缘, 医保 is not 职工医保,
+什么 is not 什么时候. The terms are the synonym table's canonical forms of three characters or more (the table
+already rewrites every way of writing them to that one form, so a term in a text is the term, whatever the
+resident typed). When the normalised query holds a part of a term (two characters or more) but not the term,
+every text holding the term scores SPLIT_TERM_PENALTY points less: its match rests on a word cut in two.
+
+On the tune half of tests/faq/resident_questions.yaml this turned "大学新生…" from declined (newborn suggested
+first) into "not sure" with the new-student entry first, and changed nothing else there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+SPLIT_TERM_PENALTY = 10.0
+MIN_TERM_CHARS = 3
+MIN_PART_CHARS = 2
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class WholeTerms:
+    """Built once from the terms and, for every matcher key, the normalised texts it stands for (``texts[i]`` for
+    key i: usually one; texts that match alike share a key)."""
+
+    def __init__(self, terms: Iterable[str], texts: Sequence[Collection[str]]) -> None:
+        self._size = len(texts)
+        # Only terms some text holds can make a text score less.
+        self._holders: dict[str, npt.NDArray[np.intp]] = {}
+        for term in sorted({t for t in terms if len(t) >= MIN_TERM_CHARS}):
+            # A key holds the term only if all its texts do: the others match as well without it.
+            holders = [position for position, alike in enumerate(texts) if all(term in text for text in alike)]
+            if holders:
+                self._holders[term] = np.array(holders, dtype=np.intp)
+        self._terms_of_part: dict[str, list[str]] = {}
+        for term in self._holders:
+            parts = {term[i:j] for i in range(len(term)) for j in range(i + MIN_PART_CHARS, len(term) + 1)}
+            for part in sorted(parts - {term}):
+                self._terms_of_part.setdefault(part, []).append(term)
+        # A lookahead finds overlapping parts too (新生 and 生儿 in 新生儿), longest first at each position.
+        ordered = sorted(self._terms_of_part, key=lambda p: (-len(p), p))
+        self._parts_re = re.compile("(?=(" + "|".join(map(re.escape, ordered)) + "))") if ordered else None
+
+    def split_terms(self, normalized: str) -> set[str]:
+        """Terms of which the query holds a part but not the whole."""
+        if self._parts_re is None:
+            return set()
+        found: set[str] = set()
+        for hit in self._parts_re.finditer(normalized):
+            longest = hit.group(1)
+            # Shorter parts starting at the same place are prefixes of the longest one found there.
+            found.update(longest[:end] for end in range(MIN_PART_CHARS, len(longest) + 1))
+        return {term for part in found for term in self._terms_of_part.get(part, ()) if term not in normalized}
+
+    def penalties(self, normalized: str) -> FloatArray | None:
+        """Points to take off each key's score for this query, or None when the query splits no term."""
+        split = self.split_terms(normalized)
+        if not split:
+            return None
+        penalty = np.zeros(self._size)
+        for term in split:
+            penalty[self._holders[term]] = SPLIT_TERM_PENALTY
+        return penalty
