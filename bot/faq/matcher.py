@@ -35,7 +35,7 @@ from rapidfuzz import fuzz
 from bot.faq.candidates import CandidateIndex
 from bot.faq.model import FaqEntry
 from bot.faq.normalize import Normalizer, default_normalizer
-from bot.faq.whole_terms import WholeTerms
+from bot.faq.term_penalties import TermPenalties
 
 MatchKind = Literal["answer", "not_sure", "out_of_scope", "chitchat", "empty"]
 # A similarity 0-100 in rapidfuzz's scorer form; fuzz.ratio unless a benchmark swaps in another.
@@ -157,7 +157,7 @@ class FaqMatcher:
         self._keys_by_entry: list[list[int]] = [[] for _ in self.entries]  # key positions
         for position, owner in enumerate(self._owners):
             self._keys_by_entry[owner].append(position)
-        self._whole_terms = WholeTerms(self._normalizer.canonical_forms, texts)
+        self._term_penalties = TermPenalties(self._normalizer.canonical_forms, texts)
         self._known_codes = frozenset(code for key in self._keys for code in key)
         self._index = CandidateIndex(self._keys, self._owners, [entry.kind == "faq" for entry in self.entries])
         # The bound on scores holds for fuzz.ratio only: another scorer (a benchmark's) scores every text.
@@ -252,7 +252,7 @@ class FaqMatcher:
         """Entries as (index, score), best first: the two best entries, the SUGGESTIONS best faq entries and any
         entry a keyword names, with exact scores (all the decision looks at)."""
         keyword_entries = self._keyword_hits(normalized)
-        penalty = self._whole_terms.penalties(normalized)
+        penalty = self._term_penalties.penalties(normalized)
         if self._candidates_filtered:
             scores = self._index.best_entries(key, overall=2, faq=SUGGESTIONS, skip=keyword_entries, penalty=penalty)
         else:
