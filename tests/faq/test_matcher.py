@@ -322,3 +322,21 @@ def test_broken_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, "entries:\n  - {id: hi, kind: [\n")
     with pytest.raises(FaqDataError, match=rf"{path}: line \d+, column \d+: not valid YAML"):
         load_entries(path)
+
+
+def test_a_decline_needs_a_lead_over_the_best_faq_entry() -> None:
+    pension = FaqEntry(id="oos_pension", kind="out_of_scope", topic="养老保险", question="养老保险交多少钱",
+                       phrasings=("养老保险一年交多少", "养老金交多少钱", "养老保险怎么交"))
+    fee = FaqEntry(id="fee_this_year", kind="faq", question="医保交多少钱",
+                   phrasings=("今年医保交多少", "医保一年交多少钱", "一个人交多少钱", "医保多少钱", "居民医保交多少"))
+    other = FaqEntry(id="refund", kind="faq", question="医保能退吗",
+                     phrasings=("交了能退费吗", "怎么退费", "退钱", "钱能退回来吗", "不想交了能退吗"))
+    matcher = FaqMatcher([pension, fee, other])
+    # "Insurance" alone: the pension entry leads the fee entry by 5.7 points only (85.7 against 80), so the bot
+    # is not sure rather than declining a question that may be about the fee.
+    near = matcher.match("保险交多少钱")
+    assert near.kind == "not_sure" and near.suggestions[0].faq_id == "fee_this_year"
+    assert FaqMatcher([pension, fee, other], margin=5.0).match("保险交多少钱").kind == "out_of_scope"
+    # A question that is clearly about pensions is still declined, with its topic.
+    far = matcher.match("养老保险一年要交多少")
+    assert (far.kind, far.out_of_scope_topic) == ("out_of_scope", "养老保险")
