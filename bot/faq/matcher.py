@@ -268,7 +268,7 @@ class FaqMatcher:
             scores = self._index.every_entry(key, self._scorer, penalty)
         for index in keyword_entries:
             base = max(
-                max(0.0, float(self._scorer(key, self._keys[position])) - (0.0 if penalty is None else penalty[position]))
+                max(0.0, float(self._scorer(key, self._keys[position])) - (0.0 if penalty is None else float(penalty[position])))
                 for position in self._keys_by_entry[index]
             )
             scores[index] = min(100.0, base + KEYWORD_BONUS)

@@ -48,20 +48,23 @@ def _entry(entry_id: str, *texts: str) -> FaqEntry:
 def test_a_first_year_student_is_not_matched_to_the_newborn_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     newborn = _entry("newborn", "新生儿医保从什么时候开始能用", "新生儿怎么参保", "孩子刚出生怎么交", "刚生的孩子参保",
                      "婴儿医保", "新生儿参保要什么材料")
-    students = _entry("student_benefit_period", "大学入学的学生医保从什么时候开始能用", "大学生医保什么时候生效",
-                      "刚上大学医保管到什么时候", "学生医保待遇期", "入学以后医保什么时候能用", "大学生医保怎么算")
+    students = _entry("student_benefit_period", "学生医保从什么时候开始能用", "学生医保什么时候生效",
+                      "刚上学医保管到什么时候", "学生医保待遇期", "入学以后医保什么时候能用", "学生医保怎么算")
     matcher = FaqMatcher([newborn, students])
-    result = matcher.match("大学新生医保从什么时候开始能报")
-    assert result.suggestions[0].faq_id == "student_benefit_period"
+    query = "高一新生医保从什么时候开始能用"
+    assert matcher.match(query).suggestions[0].faq_id == "student_benefit_period"
     # Without the rule the shared 新生 puts the newborn entry first.
     monkeypatch.setattr(TermPenalties, "penalties", lambda self, normalized: None)
-    assert matcher.match("大学新生医保从什么时候开始能报").suggestions[0].faq_id == "newborn"
+    assert matcher.match(query).suggestions[0].faq_id == "newborn"
 
 
-def test_the_real_entries_do_not_answer_a_first_year_student_with_the_newborn_rule() -> None:
-    result = FaqMatcher(default_entries()).match("大学新生医保从什么时候开始能报")
-    assert result.faq_id != "newborn"
-    assert result.suggestions[0].faq_id == "student_benefit_period"
+def test_the_real_entries_do_not_answer_a_new_pupil_with_the_newborn_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    matcher = FaqMatcher(default_entries())
+    query = "高一新生医保从什么时候开始能报"
+    assert matcher.match(query).kind == "not_sure"
+    # Without the rule: a confident newborn answer.
+    monkeypatch.setattr(TermPenalties, "penalties", lambda self, normalized: None)
+    assert (matcher.match(query).kind, matcher.match(query).faq_id) == ("answer", "newborn")
 
 
 def test_a_term_does_not_match_its_opposite() -> None:
