@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -88,14 +89,20 @@ class TermPenalties:
 
     def penalties(self, normalized: str) -> FloatArray | None:
         """Points to take off each key's score for this query, or None when no rule applies. Points do not add
-        up: a text cut both ways loses the larger penalty once."""
+        up: a text cut both ways loses the larger penalty once. The array is shared and read-only."""
         split = self.split_terms(normalized)
         opposed = self.opposed_terms(normalized)
         if not split and not opposed:
             return None
+        return self._penalty(frozenset(split), frozenset(opposed))
+
+    @lru_cache(maxsize=256)  # noqa: B019 (one instance per matcher, kept as long as the matcher)
+    def _penalty(self, split: frozenset[str], opposed: frozenset[str]) -> FloatArray:
+        # Most queries split the same few terms (医保 is part of 职工医保): the array is built once per set.
         penalty = np.zeros(self._size)
         for term in opposed:
             penalty[self._opposed[term][1]] = OPPOSED_TERM_PENALTY
         for term in split:
             penalty[self._holders[term]] = np.maximum(penalty[self._holders[term]], SPLIT_TERM_PENALTY)
+        penalty.setflags(write=False)
         return penalty
