@@ -51,6 +51,9 @@ Scorer = Callable[..., Any]
 # 1% when a wrong answer costs -2 (204.0 against 205.0). Between 50 and 60 the bot asks "did you mean".
 DEFAULT_THRESHOLD = 55.0
 KEYWORD_BONUS = 10.0
+# A keyword the synonym table folds into one character (续费, 续交 -> 交) names no topic any more: nearly every
+# question holds it. Such a keyword is ignored rather than given to every query.
+MIN_KEYWORD_CHARS = 2
 SUGGESTIONS = 3
 # The decision (issue 9), from benchmarks/faq_eval.py on the tune half of tests/faq/resident_questions.yaml:
 # below DEFAULT_SURE_SCORE an answer needs DEFAULT_MARGIN points over the next entry, and every query syllable
@@ -205,7 +208,7 @@ class FaqMatcher:
         for index, entry in enumerate(entries):
             for keyword in entry.keywords:
                 normalized = self._normalizer(keyword)
-                if normalized:
+                if len(normalized) >= MIN_KEYWORD_CHARS:
                     owners.setdefault(normalized, set()).add(index)
         # Longest first and non-overlapping, like the synonym table: 低保边缘 counts as 低保边缘, not 低保.
         ordered = sorted(owners, key=lambda k: (-len(k), k))

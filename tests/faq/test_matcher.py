@@ -340,3 +340,14 @@ def test_a_decline_needs_a_lead_over_the_best_faq_entry() -> None:
     # A question that is clearly about pensions is still declined, with its topic.
     far = matcher.match("养老保险一年要交多少")
     assert (far.kind, far.out_of_scope_topic) == ("out_of_scope", "养老保险")
+
+
+def test_a_keyword_the_synonym_table_folds_into_one_character_gives_no_bonus() -> None:
+    # 续费 is rewritten to 交, which nearly every question holds: it would lift the renewal entry for all of them.
+    renewal = FaqEntry(id="renewal", kind="faq", question="续保要去登记吗", keywords=("续费", "续保"),
+                       phrasings=("续保还要登记吗", "老参保人要去登记吗", "往年交过今年要登记吗", "续保怎么办", "续保手续"))
+    fee = FaqEntry(id="fee", kind="faq", question="医保交多少钱",
+                   phrasings=("今年医保交多少", "医保一年交多少钱", "一个人交多少钱", "医保多少钱", "居民医保交多少"))
+    matcher = FaqMatcher([renewal, fee])
+    assert matcher._keyword_hits(normalize("医保交多少钱")) == set()
+    assert matcher._keyword_hits(normalize("续保要登记吗")) == {0}
