@@ -25,6 +25,7 @@ from bot.dialog.state import DialogState
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date
 from bot.policy.model import PolicyDocument
+from bot.quote import memo
 from bot.quote.engine import QuoteEngine
 from bot.quote.needs import ADULT_AGE, Known, birth_cases, next_need, request_for, statuses_that_matter
 from bot.quote.result import Quote, QuoteRequest
@@ -95,15 +96,17 @@ class DialogEngine:
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
-        replies = turn.run(incoming)
+        with memo.remembering():  # a turn asks the same "would this change the answer?" several times
+            replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""
         turn = _Turn(self, state, today, output)
-        turn.say("resume")
-        turn.ask_current()
+        with memo.remembering():
+            turn.say("resume")
+            turn.ask_current()
         return turn.replies
 
 
