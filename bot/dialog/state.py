@@ -37,9 +37,12 @@ class DialogState:
         return cls(last_update_id=last_update_id)
 
     def snapshot(self) -> dict[str, Any]:
-        """The answers (not the history itself), for /back."""
-        # /back restores answers, never the channel's bookkeeping (last_update_id); the history is not copied.
-        return self._copied(_SNAPSHOT_FIELDS)
+        """The answers, for /back, which restores them as they were. Only those that differ from a new
+        conversation's are kept (the others are restored as defaults): the state is written on every turn, and
+        its history of up to HISTORY_LIMIT snapshots is most of it. Never kept: the history itself, the answer
+        last shown (/back keeps the current one, to say what changed) and the channel's bookkeeping
+        (last_update_id)."""
+        return {name: value for name, value in self._copied(_SNAPSHOT_FIELDS).items() if value != _DEFAULTS[name]}
 
     def push_history(self) -> None:
         self.history.append(self.snapshot())
@@ -86,5 +89,6 @@ class DialogState:
 
 _FIELDS = tuple(item.name for item in fields(DialogState))
 _FIELD_SET = frozenset(_FIELDS)
-_SNAPSHOT_FIELDS = tuple(name for name in _FIELDS if name not in ("history", "last_update_id"))
+_SNAPSHOT_FIELDS = tuple(name for name in _FIELDS if name not in ("history", "last_figures", "last_update_id"))
+_DEFAULTS = DialogState().to_dict()
 _DATE_FIELDS = ("payment_date", "birth", "birth_from", "birth_to")
