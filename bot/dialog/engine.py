@@ -23,7 +23,7 @@ from bot.dialog.flow import Flow, load_flow
 from bot.dialog.replies import Button, Incoming, Reply
 from bot.dialog.state import DialogState
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
-from bot.parsing.dates import parse_birth_date, parse_payment_date
+from bot.parsing.dates import parse_birth_date, parse_payment_date, read_numerals
 from bot.policy.model import PolicyDocument
 from bot.quote import memo
 from bot.quote.engine import QuoteEngine
@@ -45,6 +45,8 @@ _BARE_CLASS = re.compile(
     r"^(?:哦|噢|嗯|啊|呃|不对|搞错了|说错了|弄错了)?[，,、\s]*(?:我们?家?|俺家?|咱家?)?(?:是|应该是|其实是|改成|算|属于)?"
     r"(?:第)?([一二三四1234])类(?:的|户|低保|那种)*[。.!！~～]*$"
 )
+# "15号" answering "2023年3月几号出生的？": the day of the month already said.
+_DAY_ANSWER = re.compile(r"^\s*(?:是|就是)?(\d{1,2})\s*(?:号|日)?(?:生的|出生的?)?[的吧呀啊嘞]?\s*$")
 _YEAR_ANSWER = re.compile(r"^\s*(\d{4}|\d{2})\s*年?(?:的|生的|出生的?)?\s*$")
 _FEE_QUESTION = re.compile(r"多少钱|交多少|缴多少|要交|要缴|交钱|缴费多少|个人缴|自己交|自己出|花多少|收多少|免费|不用交")
 _PLACE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:省|市|县|区|旗|盟|镇|乡|村)$")
@@ -427,6 +429,11 @@ class _Turn:
             state.push_history()
             state.payment_date = day
         elif step == "birth":
+            held_month = self._birth_month()
+            if held_month is not None and _DAY_ANSWER.match(read_numerals(text)):
+                # "30号" to "2023年2月几号": not a day of that month (a valid day was taken by _apply_understood).
+                raise UserInputError("birth", f"{held_month[0]}年{held_month[1]}月没有这一天，请说是几号",
+                                     example=f"{held_month[1]}月15号")
             birth = parse_birth_date(text, today=self.today)
             state.push_history()
             state.birth = birth
@@ -655,7 +662,15 @@ class _Turn:
             state.payment_date = u.payment_date.value
             changed = True
         year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") else None
-        if u.birth is not None:
+        held_month = self._birth_month()
+        day_said = _DAY_ANSWER.match(read_numerals(u.text)) if held_month and state.step == "birth" else None
+        if held_month is not None and day_said is not None:
+            try:
+                state.birth, state.birth_from, state.birth_to = date(*held_month, int(day_said.group(1))), None, None
+            except ValueError:
+                return changed  # "2月30号": the step's own reading explains what was expected
+            changed = True
+        elif u.birth is not None:
             state.birth, state.birth_from, state.birth_to = u.birth.value, None, None
             state.pending.pop("birth_md", None)
             changed = True
@@ -694,6 +709,15 @@ class _Turn:
                 state.facts[state.pending.pop("fact")] = u.yes_no.value
             changed = True
         return changed
+
+    def _birth_month(self) -> tuple[int, int] | None:
+        """The year and month of a birth said to the month ("今年3月"), while its day is still to come."""
+        state = self.state
+        if state.birth is not None or state.birth_from is None or state.birth_to is None:
+            return None
+        if (state.birth_from.year, state.birth_from.month) != (state.birth_to.year, state.birth_to.month):
+            return None
+        return state.birth_from.year, state.birth_from.month
 
     def _set_region(self, jurisdiction: str) -> None:
         state = self.state
@@ -980,6 +1004,8 @@ class _Turn:
         elif step == "payment_date":
             buttons = (tuple(Button(b.label, f"b:payment_date:{b.value}") for b in spec.buttons),)
             self.say(spec.ask, facts, buttons=buttons)
+        elif step == "birth" and self._birth_month() is not None:
+            self.say("ask_birth_exact", facts, earliest=state.birth_from, latest=state.birth_to)
         elif step == "birth":
             self.say(spec.ask, facts)
         elif step == "categories":
@@ -1046,9 +1072,14 @@ class _Turn:
             family = {term} | vocabulary.descendants(term)
             if any(vocabulary.ancestors(member) & used for member in family):
                 relevant.append(term)
-        if self.state.birth is not None:
+        state = self.state
+        if state.birth is not None:
             # Only the statuses that can change this resident's answer (a newborn: not 刑满释放人员).
             relevant = statuses_that_matter(self.quotes, self._known(), relevant)
+        elif state.birth_from is not None and state.birth_to is not None and state.pending.get("birth_assumed") is None:
+            # A birth said to the month or year ("今年3月生的"): the answer is the same on every day of it (the quote
+            # engine checked before statuses are asked), so its last day stands for it.
+            relevant = statuses_that_matter(self.quotes, replace(self._known(), birth=state.birth_to), relevant)
         return relevant
 
     def _yes_no(self, step: str) -> tuple[tuple[Button, ...], ...]:

@@ -17,7 +17,7 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
    below DEFAULT_SURE_SCORE a faq entry is answered only with a lead of DEFAULT_MARGIN over the next entry
    (else "not_sure"); an out_of_scope or chitchat entry makes the bot decline or chat rather than answer the
    nearest FAQ with false confidence, unless the query holds an IN_SCOPE_WORDS word (then the faq entries
-   decide).
+   decide among themselves: the lead is over the next faq entry, not over the vetoed one).
 Figures and dates are replaced by question words before keys are made (generalise_numbers), in entry texts
 and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks.
 """
@@ -213,28 +213,26 @@ class FaqMatcher:
 
     def _decide(self, ranked: list[tuple[int, float]], key: str, normalized: str) -> MatchResult:
         """Answer, decline, chat or "not sure" from the ranked entries (module docstring, step 4)."""
-        best_index, best_score = ranked[0]  # never empty: the entries have texts, the scan keeps the best
         suggestions = tuple(
             Suggestion(self.entries[i].id, self.entries[i].question, score)
             for i, score in ranked
             if self.entries[i].kind == "faq"
         )[:SUGGESTIONS]
-        best_score -= self.unknown_penalty * self._unknown_syllables(key)
+        penalty = self.unknown_penalty * self._unknown_syllables(key)
+        if self.entries[ranked[0][0]].kind == "out_of_scope" and self._in_scope_re.search(normalized):
+            # Words only an in-scope question uses (参保, 居民医保) veto a decline: the faq entries decide among
+            # themselves, so the vetoed entry is no runner-up either.
+            ranked = [(i, sc) for i, sc in ranked if self.entries[i].kind == "faq"]
+            if not ranked:
+                return MatchResult(None, "not_sure", 0.0, suggestions)
+        best_index, best_score = ranked[0]  # never empty: the entries have texts, the scan keeps the best
+        best_score -= penalty
         best = self.entries[best_index]
-        if best.kind == "out_of_scope" and self._in_scope_re is not None and self._in_scope_re.search(normalized):
-            # Words only an in-scope question uses (参保, 居民医保) veto a decline: the best faq entry decides.
-            faq_ranked = [(i, sc) for i, sc in ranked if self.entries[i].kind == "faq"]
-            if not faq_ranked:
-                return MatchResult(None, "not_sure", best_score, suggestions)
-            best_index, best_score = faq_ranked[0]
-            best = self.entries[best_index]
-        if best_score < self.threshold:
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        lead = best_score - runner_up
+        sure = best_score >= self.sure_score or (best_score >= self.threshold and lead >= self.margin)
+        if not sure and (best.kind == "faq" or best_score < self.threshold):
             return MatchResult(None, "not_sure", best_score, suggestions)
-        if best.kind == "faq" and best_score < self.sure_score:
-            # Below a sure score an answer needs a lead over the next entry of any kind.
-            runner_up = next((sc for i, sc in ranked if i != best_index), 0.0)
-            if best_score - runner_up < self.margin:
-                return MatchResult(None, "not_sure", best_score, suggestions)
         if best.kind == "faq":
             return MatchResult(best.id, "answer", best_score, suggestions)
         if best.kind == "out_of_scope":

@@ -26,10 +26,12 @@ _CLAUSE = re.compile(
     r"(?=明天|后天|大后天|今天|今儿|明儿|下个?月|下周|下礼拜|下星期|这个?月|本月|月底|过两天|过几天)"
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年的|出生|生日|生的|年生|月生|号生|日生|生人|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
+    r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年(?:\d{1,2}月份?)?的|出生|生日|生的|年生|月生|号生|日生|生人|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
     r"|今年\d{1,3}了?$|今年\d{1,3}[^\d年月]"
+    # A baby just born: "上个月刚生", "才生了三天", "2023年1月15号刚生".
+    r"|[刚才]出?生|生下|下生"
 )
-_PAY_CUE = re.compile(r"交|缴|付|办|打算|准备|计划|哪天|去|续|买|参保|转账")
+_PAY_CUE = re.compile(r"交|缴|付|办|打算|准备|计划|哪天|去(?!年)|续|买|参保|转账")
 _AGE = re.compile(
     r"(?<![\d年月])(\d{1,3})周?岁|今年(?:都|已经|才|刚|满|有)?(\d{1,3})(?![\d年月号日])(?:了|岁)?"
     r"|(?:我|俺|老人|他|她|妈|爸|娘|爹|奶奶|爷爷|老伴)(?:今年)?(?:都|已经|才|刚|满|有)?(\d{2,3})(?:了|啦)"
@@ -42,6 +44,17 @@ _ID_NUMBER = re.compile(r"(?<!\d)\d{6}((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[\dx](?
 _NOMINAL_AGE = re.compile(r"虚岁(?:是|有)?(\d{1,3})岁?|(\d{1,3})岁?虚岁|(\d{1,3})岁?[(（]虚")
 _ZODIAC = re.compile(r"属(?:相是?)?([鼠牛虎兔龙蛇马羊猴鸡狗猪])")
 _YEAR_ONLY = re.compile(r"(?<!\d)(\d{4}|\d{2})年(?!\d{1,2}月)(?:的|生|出生|生人|人)?")
+# A birth said to the month ("78年10月", "1980年5月份", "今年3月", "上个月") or to a year said relative to today
+# ("今年的", "去年生的"): a range of births, like a year alone; whether the day within it matters is the quote
+# engine's to say (bot.quote.needs.birth_within).
+_YEAR_MONTH = re.compile(r"(?<!\d)(\d{4}|\d{2})年(\d{1,2})月(?![\d号日])")
+_REL_YEAR_MONTH = re.compile(r"(今|去|前)年(\d{1,2})月(?![\d号日])")
+_REL_MONTH = re.compile(r"(上上|上|这|本)个?月(?![\d初中底末])")
+_REL_YEAR = re.compile(r"(今|去|前)年(?![\d底初中末内])")
+_REL_YEARS = {"今": 0, "去": -1, "前": -2}
+_REL_MONTHS = {"上上": -2, "上": -1, "这": 0, "本": 0}
+_DAY_KINDS = frozenset({"ymd", "sep", "compact", "yy", "relyear", "md", "relmonth", "monthend", "weekday", "offset",
+                        "after", "relday", "day", "lunar", "age"})
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]?")
 # Colloquial times the strict parser refuses, rewritten to a day it reads.
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -194,6 +207,12 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
                 continue
         concrete = kinds & _CONCRETE
         if role is None:
+            months = _birth_months(clause, kinds, today)
+            if months is not None and not concrete:
+                # "1980年5月": a month long past is a birth; a near one (a payment month) says no day to pay on.
+                if months[1] < today - timedelta(days=366):
+                    readings.append(_birth(clause, kinds, start, end, today, step))
+                continue
             if not concrete:
                 continue
             role = _plausible_role(clause, today)
@@ -230,7 +249,45 @@ def _plausible_role(clause: str, today: date) -> DateRole | None:
     return "birth" if day < today - timedelta(days=366) else "payment"
 
 
+def _month_end(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _birth_months(clause: str, kinds: set[str], today: date) -> tuple[date, date] | None:
+    """The births a month or a relative year stands for ("78年10月", "今年3月", "上个月", "今年的"), or None when
+    the clause says a day (or a lunar date, or an age) or no such thing. The range may lie after today: the caller
+    says so."""
+    if kinds & _DAY_KINDS:
+        return None
+    found = _YEAR_MONTH.search(clause)
+    if found is not None:
+        year, month = int(found.group(1)), int(found.group(2))
+        if year < 100:
+            year = today.year - (today.year - year) % 100
+    elif (found := _REL_YEAR_MONTH.search(clause)) is not None:
+        year, month = today.year + _REL_YEARS[found.group(1)], int(found.group(2))
+    elif (found := _REL_MONTH.search(clause)) is not None:
+        shifted = today.year * 12 + today.month - 1 + _REL_MONTHS[found.group(1)]
+        year, month = shifted // 12, shifted % 12 + 1
+    elif (found := _REL_YEAR.search(clause)) is not None and "vm" not in kinds:
+        year = today.year + _REL_YEARS[found.group(1)]
+        return date(year, 1, 1), date(year, 12, 31)
+    else:
+        return None
+    if not 1 <= month <= 12 or year < 1900:
+        return None
+    return date(year, month, 1), _month_end(year, month)
+
+
 def _birth(clause: str, kinds: set[str], start: int, end: int, today: date, step: str) -> DateReading:
+    months = _birth_months(clause, kinds, today)
+    if months is not None:
+        earliest, latest = months
+        if earliest > today:
+            return DateReading("birth", start, end, problem=UserInputError(
+                "birth", f"出生日期（{earliest.year}年{earliest.month}月）晚于今天，请检查年份和月份",
+                example="1958年3月2日"))
+        return DateReading("birth", start, end, birth_range=(earliest, min(latest, today)))
     if "lunar" not in kinds and not kinds & {"ymd", "sep", "compact", "yy", "relyear"}:
         month_day = _MONTH_DAY.search(clause)
         if month_day and "md" in kinds:

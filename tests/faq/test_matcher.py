@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.faq.evaluation import load_questions
-from bot.faq.matcher import FaqMatcher, MatchResult
+from bot.faq.matcher import DEFAULT_MARGIN, FaqMatcher, MatchResult
 from bot.faq.model import FaqDataError, FaqEntry, load_entries
 from bot.faq.normalize import normalize
 
@@ -232,6 +232,25 @@ def test_the_threshold_decides_between_answering_and_suggesting(entries: list[Fa
     query = "用微信交医保要点哪里"  # scores 77 against pay_wechat
     assert FaqMatcher(entries).match(query).kind == "answer"
     assert FaqMatcher(entries, threshold=100.0).match(query).kind == "not_sure"
+
+
+def test_an_out_of_scope_entry_vetoed_by_an_in_scope_word_is_no_runner_up_either() -> None:
+    # 其他地区 pulls the query to the out-of-scope entry; 参保 vetoes the decline. The faq entry then leads the
+    # other faq entry by far: the vetoed entry, a hair above it, must not count as the entry it has to beat.
+    far = FaqEntry(id="far", kind="out_of_scope", topic="外地", question="其他地区孩子上学医保在哪交", keywords=("其他地区",),
+                   phrasings=("其他地区孩子上学医保在哪里交", "其他地区上学医保在哪交", "其他地区孩子医保在哪交"))
+    students = FaqEntry(id="students", kind="faq", question="孩子上学医保在哪参保",
+                        phrasings=("孩子上学医保在哪交", "学生医保在哪参保", "上学的孩子在哪参保", "学生在哪交医保",
+                                   "孩子上大学在哪参保"))
+    other = FaqEntry(id="refund", kind="faq", question="医保能退吗",
+                     phrasings=("交了能退费吗", "怎么退费", "退钱", "钱能退回来吗", "不想交了能退吗"))
+    query = "孩子在深圳上学医保在哪参保"
+    matcher = FaqMatcher([far, students, other])
+    ranked = matcher._rank(matcher._alphabet.encode(matcher._key(query)), normalize(query))
+    assert [matcher.entries[i].id for i, _ in ranked[:2]] == ["far", "students"]
+    assert ranked[0][1] - ranked[1][1] < DEFAULT_MARGIN  # the out-of-scope entry is only just ahead
+    result = matcher.match(query)
+    assert (result.kind, result.faq_id) == ("answer", "students")
 
 
 # ---------------------------------------------------------------- entry data
