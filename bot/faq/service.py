@@ -142,6 +142,9 @@ class FaqService:
                 enquiries=document.source.enquiries)
             body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer,
                           enquiries=document.source.enquiries)
+            if spec.template != "passage":  # the passage template renders its extras itself
+                more = render("faq/_more", output, view=view, spec=spec, cite=citer)
+                body = f"{body}\n{more}" if more else body
             if rule:
                 body = f"{rule}\n一般规定：\n{body}"
             parts.append(body if region else f"【{document.jurisdiction.name}】{body}")
