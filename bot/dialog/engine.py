@@ -25,13 +25,22 @@ from bot.dialog.state import DialogState
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date, read_numerals
 from bot.policy.model import PolicyDocument
+from bot.quote import memo
 from bot.quote.engine import QuoteEngine
-from bot.quote.needs import ADULT_AGE, Known, birth_cases, next_need, request_for, statuses_that_matter
+from bot.quote.needs import (
+    ADULT_AGE,
+    Known,
+    birth_cases,
+    birth_within,
+    next_need,
+    request_for,
+    statuses_that_matter,
+)
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
-from bot.understanding.buttons import typed_button
+from bot.understanding.buttons import may_name_a_button, typed_button
 from bot.understanding.yesno import read_yes_no
 
 log = logging.getLogger(__name__)
@@ -97,15 +106,17 @@ class DialogEngine:
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
-        replies = turn.run(incoming)
+        with memo.remembering():  # a turn asks the same "would this change the answer?" several times
+            replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""
         turn = _Turn(self, state, today, output)
-        turn.say("resume")
-        turn.ask_current()
+        with memo.remembering():
+            turn.say("resume")
+            turn.ask_current()
         return turn.replies
 
 
@@ -207,7 +218,7 @@ class _Turn:
                 return self.replies
             if self._take(understood, text):
                 return self.replies
-            payload = typed_button(text, self._offered_labels())
+            payload = typed_button(text, self._offered_labels()) if may_name_a_button(text) else None
             if payload is not None:
                 self._payload(payload)  # a button's text typed with a typo ("都部是")
                 return self.replies
@@ -236,7 +247,7 @@ class _Turn:
     def _asks_about_other_things(self, understood: Understanding, text: str) -> bool:
         """A question other than "how much" ("低保户怎么报销？", "沁源的医保什么时候开始交") is for the FAQ; anything
         else it says is still kept. "俺是沁源的低保户，要交多少钱" is what the dialog itself answers."""
-        if understood.does_not_know and self.state.step in ("birth", "categories"):
+        if understood.does_not_know and self.state.step in ("birth", "categories", "refine"):
             return False  # "不知道啥时候生的" answers the question (with how to go on), it does not ask one
         return understood.question and not _FEE_QUESTION.search(text)
 
@@ -329,12 +340,11 @@ class _Turn:
         """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
         scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
         scratch.ask_current()
-        replies = list(scratch.replies)
+        rows = [row for reply in scratch.replies for row in reply.buttons]
         if self.state.step == "done":  # the answer's own buttons (a channel, 注意事项, 依据)
             with contextlib.suppress(UserInputError, NotCoveredError):
-                replies += answer.answer_replies(self.quotes.quote(self._request()), {}, self.output)
-        return {button.label: button.payload for reply in replies for row in reply.buttons for button in row
-                if ":toggle=" not in button.payload}
+                rows += answer.answer_buttons(self.quotes.quote(self._request()), self.output)
+        return {button.label: button.payload for row in rows for button in row if ":toggle=" not in button.payload}
 
     def _offered(self) -> set[str]:
         """The payloads of the buttons the current question shows (asked on a copy of the state)."""
@@ -815,6 +825,19 @@ class _Turn:
                 state.step == "hukou" or (state.step == "fact" and "fact" in state.pending)):
             self._yes_no_unknown()
             return True
+        if u.status_unknown and state.step == "refine":
+            self._class_unknown()
+            return True
+        if u.class_unknown and state.step != "done":
+            # "低保户，不知道是几类": the status is kept; where its class matters, the amount for each class.
+            need = next_need(self.quotes, self._known())
+            if need.kind == "refine" and need.refinement is not None:
+                state.pending["refine"] = need.refinement.term
+                state.pending["refine_options"] = ",".join(need.refinement.options)
+                state.step = "refine"
+                self._class_unknown()
+                return True
+            return False
         if u.status_unknown and state.step == "categories":
             self._status_unknown()
             return True
@@ -849,7 +872,7 @@ class _Turn:
 
     def _status_unknown(self) -> None:
         """"不知道" is not "none": the answer for each status that would change it, and where to find out."""
-        known = self._known()
+        known = self._known_for_cases()
         cases = []
         if known.region and known.payment_date:
             for term in [None, *self._relevant_terms()]:
@@ -860,14 +883,50 @@ class _Turn:
                 name = "都不是" if term is None else _short_name(self.quotes.vocabulary.name(term))
                 cases.append({"name": name, "amount": quote.personal_payment})
         self.say("status_unknown", {"step": "categories", "cases": [c["name"] for c in cases]}, cases=cases,
-                 enquiries=self.enquiries())
+                 enquiries=self.enquiries(), term="")
         self._ask("categories", again=True)
+
+    def _known_for_cases(self) -> Known:
+        """What is known, with a birth said as a year, month or age standing as the day the quote engine uses for
+        it (every day of it gives the same answer, or the day would have been asked first)."""
+        known = self._known()
+        if known.birth is None and known.birth_range is not None and known.region and known.payment_date:
+            try:
+                document, _ = self.quotes.document_on(known.region, known.payment_date, known.reference)
+            except NotCoveredError:
+                return known
+            representative = birth_within(self.quotes, known, document)
+            if representative is not None:
+                known = replace(known, birth=representative)
+        return known
+
+    def _class_unknown(self) -> None:
+        """"不知道是几类" (which class of 低保): "不知道" is not "none", so the amount for each class, and where to find
+        out; then the class is asked again."""
+        state = self.state
+        known = self._known_for_cases()
+        broad = state.pending.get("refine", "")
+        options = [o for o in state.pending.get("refine_options", "").split(",") if o]
+        held = list(known.categories or ())
+        cases = []
+        for option in options:
+            categories = tuple(option if t == broad else t for t in held) if broad in held else (*held, option)
+            try:
+                quote = self.quotes.quote(request_for(known, categories=categories))
+            except (UserInputError, NotCoveredError):
+                continue  # a class that needs more answers is simply not listed
+            cases.append({"name": self.quotes.vocabulary.name(option), "amount": quote.personal_payment,
+                          "more": bool(quote.missing_facts) or quote.personal_payment is None})
+        vocabulary = self.quotes.vocabulary
+        self.say("status_unknown", {"step": "refine", "cases": [c["name"] for c in cases]}, cases=cases,
+                 enquiries=self.enquiries(), term=vocabulary.name(broad) if broad in vocabulary.terms else "")
+        self._ask("refine", again=True)
 
     def _yes_no_unknown(self) -> None:
         """"不知道" to a yes/no question (local registration, a registration fact): the answer either way."""
         state = self.state
         step = state.step
-        known = self._known()
+        known = self._known_for_cases()
         cases = []
         for value in (True, False):
             if step == "hukou":

@@ -35,6 +35,11 @@ _SEVERAL = re.compile(
 # digits) are the date, so a status said in the same run-on clause ("低保户今年六十五岁明天交") is still read.
 _DATE_RUN = re.compile(r"[0-9〇零一二两三四五六七八九十廿卅百千年月日号岁周星期礼拜天今明后昨前底初旬上下这本个过大./-]+")
 _DATE_UNIT = re.compile(r"[年月日号岁周期拜天底旬]|\d{2}")
+# "不知道是几类", "几类不清楚", "忘了是几档": the class of a status said (低保) is not known, which is not "none".
+_NOT_KNOWN = r"(?:不知道|不清楚|不晓得|搞不清|说不清|不记得|记不清|忘了|不确定|没搞清)"
+_WHICH_CLASS = r"(?:几|哪一?|啥|什么|第几)(?:类|档|级)|城市还是农村|农村还是城市"
+_CLASS_UNKNOWN = re.compile(rf"{_NOT_KNOWN}[^,.;!?，。；！？]{{0,6}}?(?:{_WHICH_CLASS})"
+                            rf"|(?:{_WHICH_CLASS})[^,.;!?，。；！？]{{0,4}}?{_NOT_KNOWN}")
 # Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
 _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
 _ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
@@ -101,6 +106,7 @@ class Reader:
         result.status_unknown = statuses.unknown
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
+        result.class_unknown = bool(result.statuses) and _CLASS_UNKNOWN.search(simple) is not None
         several = _SEVERAL.search(simple)
         if several is not None:
             _one_person_only(result, several)
@@ -210,6 +216,7 @@ def _one_person_only(result: Understanding, several: re.Match[str]) -> None:
         result.date_problem = result.date_problem_role = None
     result.statuses, result.removed, result.unknown_words = [], [], []
     result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
+    result.class_unknown = False
     result.local_hukou = None
 
 

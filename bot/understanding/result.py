@@ -44,6 +44,7 @@ class Understanding:
     status_mode: StatusMode | None = None  # "也是" adds; "不对，是…" replaces
     no_status: bool = False  # 普通农民, 啥也不是, 都不是吧
     status_unknown: bool = False  # 不知道 (not the same as none)
+    class_unknown: bool = False  # "低保户，不知道是几类": a status said, its class (or grade) not known
     ambiguous_status: Found[tuple[str, ...]] | None = None  # 困难户: which of these
     unknown_words: list[str] = field(default_factory=list)  # leftover words that looked like a status
     yes_no: Found[bool] | None = None
@@ -71,6 +72,8 @@ class Understanding:
             names.append("no_status")
         if self.status_unknown:
             names.append("status_unknown")
+        if self.class_unknown:
+            names.append("class_unknown")
         return names
 
     @property

@@ -8,7 +8,9 @@ _PUNCTUATION = re.compile(r"[\s,.!?;:，。！？；：、~～]+")
 # "Within the limit" said as a negation of passing it: an answer of yes to "还在90天以内吗？".
 _WITHIN = re.compile(r"(?:没|没有|不|未|还没|还没有)(?:到|超过|超|过|满)|不到|以内|之内|还在")
 _PAST_LIMIT = re.compile(r"超过|超了|已经过了|早过了|过了\d*天|满了|早就|好久了|好几个月|半年|一年多")
-_UNSURE = re.compile(r"不知道|不(?:是很|太|大|怎么)?清楚|不晓得|不确定|不记得|忘了|说不准|说不好")
+_UNSURE = re.compile(
+    r"不知道|不(?:是很|太|大|怎么)?清楚|不晓得|不确定|不记得|忘了|说不准|说不好|[搞说记弄]不清|没[搞弄]清|不太懂|不懂"
+)
 _SURE_YES = re.compile(r"^(?:对|是|嗯)?(?:没错|没问题|不错|没毛病)")
 _NO = re.compile(r"不是|不对|不行|不在|没有|没|未|否|不|非|冇|木有|莫得|外地|别的地方|\bno\b|^n$|^bu(?:shi)?$|^mei(?:you)?$")
 _YES = re.compile(
