@@ -25,6 +25,7 @@ from bot.dialog.state import DialogState
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date, read_numerals
 from bot.policy.model import PolicyDocument
+from bot.quote import memo
 from bot.quote.engine import QuoteEngine
 from bot.quote.needs import (
     ADULT_AGE,
@@ -40,7 +41,7 @@ from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
-from bot.understanding.buttons import typed_button
+from bot.understanding.buttons import may_name_a_button, typed_button
 from bot.understanding.yesno import read_yes_no
 
 log = logging.getLogger(__name__)
@@ -106,15 +107,17 @@ class DialogEngine:
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
-        replies = turn.run(incoming)
+        with memo.remembering():  # a turn asks the same "would this change the answer?" several times
+            replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""
         turn = _Turn(self, state, today, output)
-        turn.say("resume")
-        turn.ask_current()
+        with memo.remembering():
+            turn.say("resume")
+            turn.ask_current()
         return turn.replies
 
 
@@ -216,7 +219,7 @@ class _Turn:
                 return self.replies
             if self._take(understood, text):
                 return self.replies
-            payload = typed_button(text, self._offered_labels())
+            payload = typed_button(text, self._offered_labels()) if may_name_a_button(text) else None
             if payload is not None:
                 self._payload(payload)  # a button's text typed with a typo ("都部是")
                 return self.replies
@@ -338,12 +341,11 @@ class _Turn:
         """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
         scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
         scratch.ask_current()
-        replies = list(scratch.replies)
+        rows = [row for reply in scratch.replies for row in reply.buttons]
         if self.state.step == "done":  # the answer's own buttons (a channel, 注意事项, 依据)
             with contextlib.suppress(UserInputError, NotCoveredError):
-                replies += answer.answer_replies(self.quotes.quote(self._request()), {}, self.output)
-        return {button.label: button.payload for reply in replies for row in reply.buttons for button in row
-                if ":toggle=" not in button.payload}
+                rows += answer.answer_buttons(self.quotes.quote(self._request()), self.output)
+        return {button.label: button.payload for row in rows for button in row if ":toggle=" not in button.payload}
 
     def _offered(self) -> set[str]:
         """The payloads of the buttons the current question shows (asked on a copy of the state)."""
