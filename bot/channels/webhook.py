@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import hmac
 import json
 import logging
@@ -102,6 +103,7 @@ def build_app(
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
+        freeze_startup_objects()
         try:
             yield
         finally:
@@ -117,6 +119,18 @@ def build_app(
         *extra_routes,
     ]
     return _WebhookApp(hook_path, receive, routes=routes, lifespan=lifespan)
+
+
+def freeze_startup_objects() -> None:
+    """Moves everything built at start (the policies, the templates, the engine, PTB, the modules: some
+    300,000 objects tracked by the garbage collector) out of the collector's reach.
+
+    They live as long as the process, but every full collection walked them all again: in a webhook worker
+    under load (1,000 residents, 3,000 updates) a full collection took 60-80 ms and ran about twice, some
+    0.06 ms per update; frozen, it walks only what was made since (3 ms).  Garbage made at start is
+    collected first, so none of it is kept for good."""
+    gc.collect()
+    gc.freeze()
 
 
 class _Webhook:
