@@ -40,7 +40,7 @@ from bot.render import Format, render
 from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
 from bot.understanding.buttons import typed_button
-from bot.understanding.yesno import read_yes_no
+from bot.understanding.yesno import read_confirmation
 
 log = logging.getLogger(__name__)
 
@@ -489,7 +489,13 @@ class _Turn:
 
     def _confirm_region(self, text: str) -> None:
         name = self.state.pending.pop("confirm_region")
-        answer = self.flow.answer_yes_no(text) if text not in ("yes", "no") else text == "yes"
+        answer = read_confirmation(text) if text not in ("yes", "no") else text == "yes"
+        if answer is None:
+            # Neither yes nor no ("啥？"): the offered place is asked about again, not dropped.
+            self.state.pending["confirm_region"] = name
+            self.say("confirm_region", {"suggestion": name, "again": True}, buttons=self._yes_no("confirm_region"),
+                     name=name, again=True)
+            return
         if answer:
             self.state.push_history()
             self.state.region = name
@@ -648,7 +654,7 @@ class _Turn:
         changed = False
         confirming = state.pending.get("confirm_region")
         if confirming and u.region is None and u.region_guess is None and u.region_problem is None:
-            answer = read_yes_no(u.text)
+            answer = read_confirmation(u.text)
             if answer is not None:
                 state.pending.pop("confirm_region")
                 if answer:

@@ -15,7 +15,7 @@ from bot.understanding.result import Found, Understanding
 from bot.understanding.sounds import SoundIndex
 from bot.understanding.statuses import UNKNOWN, StatusReader
 from bot.understanding.whereabouts import read_whereabouts
-from bot.understanding.yesno import read_local_hukou, read_yes_no
+from bot.understanding.yesno import read_confirmation, read_local_hukou, read_yes_no
 
 MAX_CHARS = 500
 _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥时|咋|吗|哪|能不能|可不可以|是否|为什么|为啥|几号|何时|要不要|需不需要")
@@ -111,7 +111,7 @@ class Reader:
         if several is not None:
             _one_person_only(result, several)
         if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None:
-            answer = read_yes_no(simple)
+            answer = read_confirmation(simple) if step == "confirm_region" else read_yes_no(simple)
             if answer is not None:
                 result.yes_no = Found(answer, 0, len(simple))
         return result
