@@ -25,11 +25,13 @@ from bot.dialog.state import DialogState
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.parsing.dates import parse_birth_date, parse_payment_date, read_numerals
 from bot.policy.model import PolicyDocument
+from bot.quote import memo
 from bot.quote.engine import QuoteEngine
 from bot.quote.needs import (
     ADULT_AGE,
     Known,
     birth_cases,
+    birth_cuts,
     birth_within,
     next_need,
     request_for,
@@ -39,7 +41,7 @@ from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
-from bot.understanding.buttons import typed_button
+from bot.understanding.buttons import may_name_a_button, typed_button
 from bot.understanding.yesno import read_confirmation
 
 log = logging.getLogger(__name__)
@@ -105,15 +107,17 @@ class DialogEngine:
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
-        replies = turn.run(incoming)
+        with memo.remembering():  # a turn asks the same "would this change the answer?" several times
+            replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""
         turn = _Turn(self, state, today, output)
-        turn.say("resume")
-        turn.ask_current()
+        with memo.remembering():
+            turn.say("resume")
+            turn.ask_current()
         return turn.replies
 
 
@@ -215,7 +219,7 @@ class _Turn:
                 return self.replies
             if self._take(understood, text):
                 return self.replies
-            payload = typed_button(text, self._offered_labels())
+            payload = typed_button(text, self._offered_labels()) if may_name_a_button(text) else None
             if payload is not None:
                 self._payload(payload)  # a button's text typed with a typo ("都部是")
                 return self.replies
@@ -337,12 +341,11 @@ class _Turn:
         """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
         scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
         scratch.ask_current()
-        replies = list(scratch.replies)
+        rows = [row for reply in scratch.replies for row in reply.buttons]
         if self.state.step == "done":  # the answer's own buttons (a channel, 注意事项, 依据)
             with contextlib.suppress(UserInputError, NotCoveredError):
-                replies += answer.answer_replies(self.quotes.quote(self._request()), {}, self.output)
-        return {button.label: button.payload for reply in replies for row in reply.buttons for button in row
-                if ":toggle=" not in button.payload}
+                rows += answer.answer_buttons(self.quotes.quote(self._request()), self.output)
+        return {button.label: button.payload for row in rows for button in row if ":toggle=" not in button.payload}
 
     def _offered(self) -> set[str]:
         """The payloads of the buttons the current question shows (asked on a copy of the state)."""
@@ -434,6 +437,7 @@ class _Turn:
                 day = parse_payment_date(text, today=self.today)
             state.push_history()
             state.payment_date = day
+            state.pending.pop("payment_said", None)
         elif step == "birth":
             held_month = self._birth_month()
             if held_month is not None and _DAY_ANSWER.match(read_numerals(text)):
@@ -672,6 +676,11 @@ class _Turn:
             changed = True
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
+            if u.payment_said:
+                # Said back with the answer (the day "下个月初" was read as), while the date stays the same.
+                state.pending["payment_said"] = f"{u.payment_date.value.isoformat()} {u.payment_said}"
+            else:
+                state.pending.pop("payment_said", None)
             changed = True
         year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") else None
         held_month = self._birth_month()
@@ -708,6 +717,12 @@ class _Turn:
             month, day = u.birth_month_day.value
             state.pending["birth_md"] = f"{month}-{day}"
             state.birth = None
+            changed = True
+        if u.birth is not None or u.birth_range is not None:
+            state.pending.pop("birth_unknown", None)
+        elif u.birth_unknown and state.birth is None and not state.birth_from and state.step != "birth":
+            # "生日记不清了" before the birth is asked: remembered, and answered when the birth is what is needed.
+            state.pending["birth_unknown"] = "1"
             changed = True
         if u.statuses or u.removed or u.no_status:
             changed = self._apply_statuses(u, vocabulary) or changed
@@ -781,8 +796,9 @@ class _Turn:
         if u.several_people is not None:
             # One resident at a time: said once, then the next question is about one of them.
             done = state.step == "done"
-            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end],
-                     done=done)
+            kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses]
+            self.say("one_person", {"step": state.step, "kept": kept},
+                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept)
             if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True
@@ -818,7 +834,9 @@ class _Turn:
                 "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
                 example=names[0], suggestions=names))
             return True
-        if u.does_not_know and state.step == "birth" and state.birth is None and not state.birth_from:
+        if u.does_not_know and state.birth is None and not state.birth_from and (
+                state.step == "birth" or (u.birth_unknown and next_need(self.quotes, self._known()).kind == "birth")):
+            # Said at the birth question, or "生日记不清了" in a run-on message when the birth is what is needed next.
             if self._birth_unknown():
                 return True
             self._reask("birth", UserInputError(
@@ -967,10 +985,21 @@ class _Turn:
         need = next_need(self.quotes, self._known())
         if need.kind in ("region", "payment_date", "categories"):
             self._ask(need.kind, again=force_ask)
+        elif need.kind == "birth" and not need.exact_birth and state.pending.pop("birth_unknown", "") \
+                and self._birth_unknown():
+            return  # said earlier that the birth date is not known: the answer for an adult, or which births differ
         elif need.kind == "birth":
             if need.exact_birth:
                 self.state.step = "birth"
-                self.say("ask_birth_exact", {"step": "birth"}, earliest=state.birth_from, latest=state.birth_to)
+                # Say exactly what is still needed: which side of the document's age threshold (the year alone
+                # when the threshold is a 31 December), or the day where no threshold explains it (a baby).
+                cuts = birth_cuts(need.document, state.birth_from, state.birth_to) \
+                    if need.document is not None and state.birth_from and state.birth_to else []
+                year_enough = bool(cuts) and all((cut.month, cut.day) == (12, 31) for cut in cuts)
+                self.say("ask_birth_exact", {"step": "birth", "cuts": [c.isoformat() for c in cuts],
+                                             "year_enough": year_enough},
+                         earliest=state.birth_from, latest=state.birth_to, year_enough=year_enough,
+                         cuts=[(cut, cut + timedelta(days=1)) for cut in cuts])
             else:
                 self._ask("birth", again=force_ask)
         elif need.kind == "date_not_covered" and isinstance(need.error, NotCoveredError):
@@ -1036,6 +1065,11 @@ class _Turn:
             self.say("changed", {"changed": [c.label for c in changes], "inputs": [c.label for c in inputs]},
                      changes=changes, inputs=inputs)
         self.state.last_figures = {**figures, "said": self._said()}
+        said_day, _, words = self.state.pending.get("payment_said", "").partition(" ")
+        paying = self.state.payment_date
+        if words and paying is not None and said_day == paying.isoformat():
+            self.say("payment_date_read", {"said": words, "payment_date": said_day}, said=words, day=paying,
+                     example=paying + timedelta(days=4))
         if self._birth_assumed() and not any(reply.template == "birth_unknown" for reply in self.replies):
             self.say("birth_assumed", {"adult_age": ADULT_AGE}, adult_age=ADULT_AGE)
         self.state.step = "done"
