@@ -4,22 +4,38 @@
 Baselines measured in the same run:
 - reading: the step-only reading the dialog had before bot/understanding (each step parsed only its own field
   with its own parser: places.resolve, parse_birth_date, parse_payment_date, vocabulary.parse, flow yes/no);
-- speed: the quote computation alone for the same final answers. A turn (reader + dialog + SQLite state store)
-  should stay under 1 ms at p99 (issue 8).
+- speed: the quote computation alone, for the final answers of the same conversations. A turn (reader + dialog +
+  SQLite state store) should stay under 1 ms at p99 (issue 8).
+
+Every replay script (dialogs/scripts) is played REPEATS times through a DialogService on a SQLite file, twice
+over: as the console sends it (no update id) and as Telegram does (an update id: the dedupe id and the outbox are
+written in the state's transaction). Each turn is timed on the wall clock and in CPU time of the thread
+(time.thread_time_ns): the machine may be shared, and CPU time leaves out the time the process was not running.
+
+`--root DIR` runs the same measurement on another checkout (e.g. main's, for a before/after in one sitting):
+    python benchmarks/understanding_bench.py --speed-only --root /path/to/main
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+_ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+_ARGS.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1],
+                   help="the checkout whose bot/ and scripts are measured (default: this one)")
+_ARGS.add_argument("--speed-only", action="store_true", help="skip the reading scores")
+_ARGS.add_argument("--repeats", type=int, default=20, help="times each replay script is played (default 20)")
+OPTIONS = _ARGS.parse_args()
+ROOT = OPTIONS.root.resolve()
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "understanding"))
 
@@ -35,7 +51,7 @@ from bot.dialog.store import SQLiteStore  # noqa: E402
 from bot.errors import ExplainedError  # noqa: E402
 from bot.parsing.dates import parse_birth_date, parse_payment_date  # noqa: E402
 
-REPEATS = 20
+REPEATS: int = OPTIONS.repeats
 
 
 def step_only(text: str, step: str, today: date) -> dict[str, Any]:
@@ -103,12 +119,34 @@ def print_reading() -> None:
           f"   (P {_ratio(o['tp'], o['tp'] + o['fp'])}  R {_ratio(o['tp'], o['tp'] + o['fn'])})")
 
 
-def print_speed() -> None:
+class Timings:
+    def __init__(self) -> None:
+        self.wall: list[float] = []  # seconds
+        self.cpu: list[float] = []  # seconds of this thread's CPU time
+
+    def add(self, wall: float, cpu_ns: int) -> None:
+        self.wall.append(wall)
+        self.cpu.append(cpu_ns / 1e9)
+
+
+def _timed(timings: Timings, call: Callable[[], Any]) -> Any:
+    start_cpu, start = time.thread_time_ns(), time.perf_counter()
+    result = call()
+    timings.add(time.perf_counter() - start, time.thread_time_ns() - start_cpu)
+    return result
+
+
+def _percentiles(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99)], sum(ordered) / len(ordered)
+
+
+def measure_speed(with_update_ids: bool) -> tuple[Timings, Timings, Timings]:
+    """(turns, reader alone, quote alone) over every replay script played REPEATS times."""
     engine = build_engine()
     scripts = [load_script(path) for path in script_files([ROOT / "dialogs" / "scripts"])]
-    latencies: list[float] = []
-    reads: list[float] = []
-    quote_times: list[float] = []
+    turns, reads, quotes = Timings(), Timings(), Timings()
+    update_id = 0
     with tempfile.TemporaryDirectory() as folder:
         store = SQLiteStore(Path(folder) / "state.sqlite3")
         service = DialogService(engine, store)
@@ -117,37 +155,48 @@ def print_speed() -> None:
                 key = f"bench:{repeat}:{number}"
                 shown = []
                 for turn in script.turns:
+                    update_id += 1
+                    uid = update_id if with_update_ids else None
                     if turn.tap is not None:
                         button = find_button(shown, turn.tap)
-                        incoming = Incoming(payload=button.payload if button else "b:x:y")
+                        incoming = Incoming(payload=button.payload if button else "b:x:y", update_id=uid)
                     else:
-                        incoming = Incoming(text=turn.user or "")
-                        start = time.perf_counter()
-                        READER.understand(incoming.text, "start", script.today)
-                        reads.append(time.perf_counter() - start)
-                    start = time.perf_counter()
-                    replies = service.handle(key, incoming, script.today)
-                    latencies.append(time.perf_counter() - start)
+                        incoming = Incoming(text=turn.user or "", update_id=uid)
+                        _timed(reads, partial(READER.understand, incoming.text, "start", script.today))
+                    replies = _timed(turns, partial(service.handle, key, incoming, script.today))
                     shown.extend(replies)
                 state = store.load(key)
                 if state is not None and state.step == "done":
                     request = quote_request(state)
-                    start = time.perf_counter()
-                    engine.quotes.quote(request)
-                    quote_times.append(time.perf_counter() - start)
+                    _timed(quotes, partial(engine.quotes.quote, request))
         store.close()
-    for name, values in (("turn (reader + dialog + SQLite store)", latencies), ("reader alone", reads)):
-        values.sort()
-        p50, p99 = values[len(values) // 2], values[int(len(values) * 0.99)]
-        print(f"{name}: {len(values)} samples, p50 {p50 * 1e6:.0f} µs, p99 {p99 * 1e6:.0f} µs (target ≤ 1,000 µs)")
-    if quote_times:
-        quote = sum(quote_times) / len(quote_times)
-        mean_turn = sum(latencies) / len(latencies)
-        print(f"baseline quote alone: mean {quote * 1e6:.0f} µs; mean turn / quote ratio {mean_turn / quote:.1f}x")
+    return turns, reads, quotes
+
+
+def print_speed() -> None:
+    print(f"speed of {ROOT}: each replay script played {REPEATS} times; µs per call, p50 / p99 / mean")
+    for label, with_update_ids in (("console", False), ("Telegram", True)):
+        turns, reads, quotes = measure_speed(with_update_ids)
+        rows = ((f"turn ({label}: reader + dialog + SQLite store)", turns), ("reader alone", reads),
+                ("baseline: quote alone (final answers)", quotes))
+        for name, timings in rows:
+            if not timings.wall:
+                continue
+            wall, cpu = _percentiles(timings.wall), _percentiles(timings.cpu)
+            print(f"  {name}: {len(timings.wall)} samples\n"
+                  f"      wall {wall[0] * 1e6:5.0f} / {wall[1] * 1e6:5.0f} / {wall[2] * 1e6:5.0f}"
+                  f"      CPU {cpu[0] * 1e6:5.0f} / {cpu[1] * 1e6:5.0f} / {cpu[2] * 1e6:5.0f}")
+        if quotes.wall:
+            turn_cpu, quote_cpu = _percentiles(turns.cpu), _percentiles(quotes.cpu)
+            turn_wall, quote_wall = _percentiles(turns.wall), _percentiles(quotes.wall)
+            print(f"  turn p99 {turn_wall[1] * 1e6:.0f} µs wall, {turn_cpu[1] * 1e6:.0f} µs CPU (target ≤ 1,000 µs); "
+                  f"turn / quote alone: p50 {turn_cpu[0] / quote_cpu[0]:.1f}x, p99 {turn_cpu[1] / quote_cpu[1]:.1f}x "
+                  f"(CPU), p99 {turn_wall[1] / quote_wall[1]:.1f}x (wall)")
 
 
 def main() -> None:
-    print_reading()
+    if not OPTIONS.speed_only:
+        print_reading()
     print_speed()
 
 

@@ -31,14 +31,19 @@ def answer_replies(quote: Quote, facts: dict[str, Any], output: Format) -> list[
     """One reply, the first message (template `answer`, carrying the figures as facts), with buttons: this
     jurisdiction's payment channels (only when the date, or a later one, can be paid), the notes that apply
     (注意事项) and the quoted passages (依据). One reply keeps a turn's shape the same for every channel."""
-    offered = choices(quote)
-    facts = {**facts, "reference": quote.reference, "channels": [c.id for c in offered]}
-    rows: list[tuple[Button, ...]] = [(Button(choice.label, f"b:channel:{choice.id}"),) for choice in offered]
+    facts = {**facts, "reference": quote.reference, "channels": [c.id for c in choices(quote)]}
+    return [Reply("answer", first_message(quote, output), facts, answer_buttons(quote, output))]
+
+
+def answer_buttons(quote: Quote, output: Format) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under the answer (without rendering its message: a typed button's text is checked
+    against them)."""
+    rows: list[tuple[Button, ...]] = [(Button(choice.label, f"b:channel:{choice.id}"),) for choice in choices(quote)]
     extra = [Button("依据", BASIS_PAYLOAD)]
     if details_message(quote, output):
         extra.insert(0, Button("注意事项", NOTES_PAYLOAD))
     rows.append(tuple(extra))
-    return [Reply("answer", first_message(quote, output), facts, tuple(rows))]
+    return tuple(rows)
 
 
 def quote_on_show(quotes: QuoteEngine, request: QuoteRequest | None) -> Quote | None:

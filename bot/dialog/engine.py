@@ -23,16 +23,26 @@ from bot.dialog.flow import Flow, load_flow
 from bot.dialog.replies import Button, Incoming, Reply
 from bot.dialog.state import DialogState
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
-from bot.parsing.dates import parse_birth_date, parse_payment_date
+from bot.parsing.dates import parse_birth_date, parse_payment_date, read_numerals
 from bot.policy.model import PolicyDocument
+from bot.quote import memo
 from bot.quote.engine import QuoteEngine
-from bot.quote.needs import ADULT_AGE, Known, birth_cases, next_need, request_for, statuses_that_matter
+from bot.quote.needs import (
+    ADULT_AGE,
+    Known,
+    birth_cases,
+    birth_cuts,
+    birth_within,
+    next_need,
+    request_for,
+    statuses_that_matter,
+)
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format, render
 from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
-from bot.understanding.buttons import typed_button
-from bot.understanding.yesno import read_yes_no
+from bot.understanding.buttons import may_name_a_button, typed_button
+from bot.understanding.yesno import read_confirmation
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +54,8 @@ _BARE_CLASS = re.compile(
     r"^(?:哦|噢|嗯|啊|呃|不对|搞错了|说错了|弄错了)?[，,、\s]*(?:我们?家?|俺家?|咱家?)?(?:是|应该是|其实是|改成|算|属于)?"
     r"(?:第)?([一二三四1234])类(?:的|户|低保|那种)*[。.!！~～]*$"
 )
+# "15号" answering "2023年3月几号出生的？": the day of the month already said.
+_DAY_ANSWER = re.compile(r"^\s*(?:是|就是)?(\d{1,2})\s*(?:号|日)?(?:生的|出生的?)?[的吧呀啊嘞]?\s*$")
 _YEAR_ANSWER = re.compile(r"^\s*(\d{4}|\d{2})\s*年?(?:的|生的|出生的?)?\s*$")
 _FEE_QUESTION = re.compile(r"多少钱|交多少|缴多少|要交|要缴|交钱|缴费多少|个人缴|自己交|自己出|花多少|收多少|免费|不用交")
 _PLACE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:省|市|县|区|旗|盟|镇|乡|村)$")
@@ -95,15 +107,17 @@ class DialogEngine:
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
-        replies = turn.run(incoming)
+        with memo.remembering():  # a turn asks the same "would this change the answer?" several times
+            replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""
         turn = _Turn(self, state, today, output)
-        turn.say("resume")
-        turn.ask_current()
+        with memo.remembering():
+            turn.say("resume")
+            turn.ask_current()
         return turn.replies
 
 
@@ -205,7 +219,7 @@ class _Turn:
                 return self.replies
             if self._take(understood, text):
                 return self.replies
-            payload = typed_button(text, self._offered_labels())
+            payload = typed_button(text, self._offered_labels()) if may_name_a_button(text) else None
             if payload is not None:
                 self._payload(payload)  # a button's text typed with a typo ("都部是")
                 return self.replies
@@ -234,7 +248,7 @@ class _Turn:
     def _asks_about_other_things(self, understood: Understanding, text: str) -> bool:
         """A question other than "how much" ("低保户怎么报销？", "沁源的医保什么时候开始交") is for the FAQ; anything
         else it says is still kept. "俺是沁源的低保户，要交多少钱" is what the dialog itself answers."""
-        if understood.does_not_know and self.state.step in ("birth", "categories"):
+        if understood.does_not_know and self.state.step in ("birth", "categories", "refine"):
             return False  # "不知道啥时候生的" answers the question (with how to go on), it does not ask one
         return understood.question and not _FEE_QUESTION.search(text)
 
@@ -327,12 +341,11 @@ class _Turn:
         """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
         scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
         scratch.ask_current()
-        replies = list(scratch.replies)
+        rows = [row for reply in scratch.replies for row in reply.buttons]
         if self.state.step == "done":  # the answer's own buttons (a channel, 注意事项, 依据)
             with contextlib.suppress(UserInputError, NotCoveredError):
-                replies += answer.answer_replies(self.quotes.quote(self._request()), {}, self.output)
-        return {button.label: button.payload for reply in replies for row in reply.buttons for button in row
-                if ":toggle=" not in button.payload}
+                rows += answer.answer_buttons(self.quotes.quote(self._request()), self.output)
+        return {button.label: button.payload for row in rows for button in row if ":toggle=" not in button.payload}
 
     def _offered(self) -> set[str]:
         """The payloads of the buttons the current question shows (asked on a copy of the state)."""
@@ -424,7 +437,13 @@ class _Turn:
                 day = parse_payment_date(text, today=self.today)
             state.push_history()
             state.payment_date = day
+            state.pending.pop("payment_said", None)
         elif step == "birth":
+            held_month = self._birth_month()
+            if held_month is not None and _DAY_ANSWER.match(read_numerals(text)):
+                # "30号" to "2023年2月几号": not a day of that month (a valid day was taken by _apply_understood).
+                raise UserInputError("birth", f"{held_month[0]}年{held_month[1]}月没有这一天，请说是几号",
+                                     example=f"{held_month[1]}月15号")
             birth = parse_birth_date(text, today=self.today)
             state.push_history()
             state.birth = birth
@@ -474,7 +493,13 @@ class _Turn:
 
     def _confirm_region(self, text: str) -> None:
         name = self.state.pending.pop("confirm_region")
-        answer = self.flow.answer_yes_no(text) if text not in ("yes", "no") else text == "yes"
+        answer = read_confirmation(text) if text not in ("yes", "no") else text == "yes"
+        if answer is None:
+            # Neither yes nor no ("啥？"): the offered place is asked about again, not dropped.
+            self.state.pending["confirm_region"] = name
+            self.say("confirm_region", {"suggestion": name, "again": True}, buttons=self._yes_no("confirm_region"),
+                     name=name, again=True)
+            return
         if answer:
             self.state.push_history()
             self.state.region = name
@@ -633,7 +658,7 @@ class _Turn:
         changed = False
         confirming = state.pending.get("confirm_region")
         if confirming and u.region is None and u.region_guess is None and u.region_problem is None:
-            answer = read_yes_no(u.text)
+            answer = read_confirmation(u.text)
             if answer is not None:
                 state.pending.pop("confirm_region")
                 if answer:
@@ -651,9 +676,22 @@ class _Turn:
             changed = True
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
+            if u.payment_said:
+                # Said back with the answer (the day "下个月初" was read as), while the date stays the same.
+                state.pending["payment_said"] = f"{u.payment_date.value.isoformat()} {u.payment_said}"
+            else:
+                state.pending.pop("payment_said", None)
             changed = True
         year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") else None
-        if u.birth is not None:
+        held_month = self._birth_month()
+        day_said = _DAY_ANSWER.match(read_numerals(u.text)) if held_month and state.step == "birth" else None
+        if held_month is not None and day_said is not None:
+            try:
+                state.birth, state.birth_from, state.birth_to = date(*held_month, int(day_said.group(1))), None, None
+            except ValueError:
+                return changed  # "2月30号": the step's own reading explains what was expected
+            changed = True
+        elif u.birth is not None:
             state.birth, state.birth_from, state.birth_to = u.birth.value, None, None
             state.pending.pop("birth_md", None)
             changed = True
@@ -680,6 +718,12 @@ class _Turn:
             state.pending["birth_md"] = f"{month}-{day}"
             state.birth = None
             changed = True
+        if u.birth is not None or u.birth_range is not None:
+            state.pending.pop("birth_unknown", None)
+        elif u.birth_unknown and state.birth is None and not state.birth_from and state.step != "birth":
+            # "生日记不清了" before the birth is asked: remembered, and answered when the birth is what is needed.
+            state.pending["birth_unknown"] = "1"
+            changed = True
         if u.statuses or u.removed or u.no_status:
             changed = self._apply_statuses(u, vocabulary) or changed
         if u.local_hukou is not None:
@@ -692,6 +736,15 @@ class _Turn:
                 state.facts[state.pending.pop("fact")] = u.yes_no.value
             changed = True
         return changed
+
+    def _birth_month(self) -> tuple[int, int] | None:
+        """The year and month of a birth said to the month ("今年3月"), while its day is still to come."""
+        state = self.state
+        if state.birth is not None or state.birth_from is None or state.birth_to is None:
+            return None
+        if (state.birth_from.year, state.birth_from.month) != (state.birth_to.year, state.birth_to.month):
+            return None
+        return state.birth_from.year, state.birth_from.month
 
     def _set_region(self, jurisdiction: str) -> None:
         state = self.state
@@ -743,8 +796,9 @@ class _Turn:
         if u.several_people is not None:
             # One resident at a time: said once, then the next question is about one of them.
             done = state.step == "done"
-            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end],
-                     done=done)
+            kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses]
+            self.say("one_person", {"step": state.step, "kept": kept},
+                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept)
             if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True
@@ -780,7 +834,9 @@ class _Turn:
                 "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
                 example=names[0], suggestions=names))
             return True
-        if u.does_not_know and state.step == "birth" and state.birth is None and not state.birth_from:
+        if u.does_not_know and state.birth is None and not state.birth_from and (
+                state.step == "birth" or (u.birth_unknown and next_need(self.quotes, self._known()).kind == "birth")):
+            # Said at the birth question, or "生日记不清了" in a run-on message when the birth is what is needed next.
             if self._birth_unknown():
                 return True
             self._reask("birth", UserInputError(
@@ -791,6 +847,19 @@ class _Turn:
                 state.step == "hukou" or (state.step == "fact" and "fact" in state.pending)):
             self._yes_no_unknown()
             return True
+        if u.status_unknown and state.step == "refine":
+            self._class_unknown()
+            return True
+        if u.class_unknown and state.step != "done":
+            # "低保户，不知道是几类": the status is kept; where its class matters, the amount for each class.
+            need = next_need(self.quotes, self._known())
+            if need.kind == "refine" and need.refinement is not None:
+                state.pending["refine"] = need.refinement.term
+                state.pending["refine_options"] = ",".join(need.refinement.options)
+                state.step = "refine"
+                self._class_unknown()
+                return True
+            return False
         if u.status_unknown and state.step == "categories":
             self._status_unknown()
             return True
@@ -825,7 +894,7 @@ class _Turn:
 
     def _status_unknown(self) -> None:
         """"不知道" is not "none": the answer for each status that would change it, and where to find out."""
-        known = self._known()
+        known = self._known_for_cases()
         cases = []
         if known.region and known.payment_date:
             for term in [None, *self._relevant_terms()]:
@@ -836,14 +905,50 @@ class _Turn:
                 name = "都不是" if term is None else _short_name(self.quotes.vocabulary.name(term))
                 cases.append({"name": name, "amount": quote.personal_payment})
         self.say("status_unknown", {"step": "categories", "cases": [c["name"] for c in cases]}, cases=cases,
-                 enquiries=self.enquiries())
+                 enquiries=self.enquiries(), term="")
         self._ask("categories", again=True)
+
+    def _known_for_cases(self) -> Known:
+        """What is known, with a birth said as a year, month or age standing as the day the quote engine uses for
+        it (every day of it gives the same answer, or the day would have been asked first)."""
+        known = self._known()
+        if known.birth is None and known.birth_range is not None and known.region and known.payment_date:
+            try:
+                document, _ = self.quotes.document_on(known.region, known.payment_date, known.reference)
+            except NotCoveredError:
+                return known
+            representative = birth_within(self.quotes, known, document)
+            if representative is not None:
+                known = replace(known, birth=representative)
+        return known
+
+    def _class_unknown(self) -> None:
+        """"不知道是几类" (which class of 低保): "不知道" is not "none", so the amount for each class, and where to find
+        out; then the class is asked again."""
+        state = self.state
+        known = self._known_for_cases()
+        broad = state.pending.get("refine", "")
+        options = [o for o in state.pending.get("refine_options", "").split(",") if o]
+        held = list(known.categories or ())
+        cases = []
+        for option in options:
+            categories = tuple(option if t == broad else t for t in held) if broad in held else (*held, option)
+            try:
+                quote = self.quotes.quote(request_for(known, categories=categories))
+            except (UserInputError, NotCoveredError):
+                continue  # a class that needs more answers is simply not listed
+            cases.append({"name": self.quotes.vocabulary.name(option), "amount": quote.personal_payment,
+                          "more": bool(quote.missing_facts) or quote.personal_payment is None})
+        vocabulary = self.quotes.vocabulary
+        self.say("status_unknown", {"step": "refine", "cases": [c["name"] for c in cases]}, cases=cases,
+                 enquiries=self.enquiries(), term=vocabulary.name(broad) if broad in vocabulary.terms else "")
+        self._ask("refine", again=True)
 
     def _yes_no_unknown(self) -> None:
         """"不知道" to a yes/no question (local registration, a registration fact): the answer either way."""
         state = self.state
         step = state.step
-        known = self._known()
+        known = self._known_for_cases()
         cases = []
         for value in (True, False):
             if step == "hukou":
@@ -880,10 +985,21 @@ class _Turn:
         need = next_need(self.quotes, self._known())
         if need.kind in ("region", "payment_date", "categories"):
             self._ask(need.kind, again=force_ask)
+        elif need.kind == "birth" and not need.exact_birth and state.pending.pop("birth_unknown", "") \
+                and self._birth_unknown():
+            return  # said earlier that the birth date is not known: the answer for an adult, or which births differ
         elif need.kind == "birth":
             if need.exact_birth:
                 self.state.step = "birth"
-                self.say("ask_birth_exact", {"step": "birth"}, earliest=state.birth_from, latest=state.birth_to)
+                # Say exactly what is still needed: which side of the document's age threshold (the year alone
+                # when the threshold is a 31 December), or the day where no threshold explains it (a baby).
+                cuts = birth_cuts(need.document, state.birth_from, state.birth_to) \
+                    if need.document is not None and state.birth_from and state.birth_to else []
+                year_enough = bool(cuts) and all((cut.month, cut.day) == (12, 31) for cut in cuts)
+                self.say("ask_birth_exact", {"step": "birth", "cuts": [c.isoformat() for c in cuts],
+                                             "year_enough": year_enough},
+                         earliest=state.birth_from, latest=state.birth_to, year_enough=year_enough,
+                         cuts=[(cut, cut + timedelta(days=1)) for cut in cuts])
             else:
                 self._ask("birth", again=force_ask)
         elif need.kind == "date_not_covered" and isinstance(need.error, NotCoveredError):
@@ -949,6 +1065,11 @@ class _Turn:
             self.say("changed", {"changed": [c.label for c in changes], "inputs": [c.label for c in inputs]},
                      changes=changes, inputs=inputs)
         self.state.last_figures = {**figures, "said": self._said()}
+        said_day, _, words = self.state.pending.get("payment_said", "").partition(" ")
+        paying = self.state.payment_date
+        if words and paying is not None and said_day == paying.isoformat():
+            self.say("payment_date_read", {"said": words, "payment_date": said_day}, said=words, day=paying,
+                     example=paying + timedelta(days=4))
         if self._birth_assumed() and not any(reply.template == "birth_unknown" for reply in self.replies):
             self.say("birth_assumed", {"adult_age": ADULT_AGE}, adult_age=ADULT_AGE)
         self.state.step = "done"
@@ -978,6 +1099,8 @@ class _Turn:
         elif step == "payment_date":
             buttons = (tuple(Button(b.label, f"b:payment_date:{b.value}") for b in spec.buttons),)
             self.say(spec.ask, facts, buttons=buttons)
+        elif step == "birth" and self._birth_month() is not None:
+            self.say("ask_birth_exact", facts, earliest=state.birth_from, latest=state.birth_to)
         elif step == "birth":
             self.say(spec.ask, facts)
         elif step == "categories":
@@ -1044,9 +1167,14 @@ class _Turn:
             family = {term} | vocabulary.descendants(term)
             if any(vocabulary.ancestors(member) & used for member in family):
                 relevant.append(term)
-        if self.state.birth is not None:
+        state = self.state
+        if state.birth is not None:
             # Only the statuses that can change this resident's answer (a newborn: not 刑满释放人员).
             relevant = statuses_that_matter(self.quotes, self._known(), relevant)
+        elif state.birth_from is not None and state.birth_to is not None and state.pending.get("birth_assumed") is None:
+            # A birth said to the month or year ("今年3月生的"): the answer is the same on every day of it (the quote
+            # engine checked before statuses are asked), so its last day stands for it.
+            relevant = statuses_that_matter(self.quotes, replace(self._known(), birth=state.birth_to), relevant)
         return relevant
 
     def _yes_no(self, step: str) -> tuple[tuple[Button, ...], ...]:

@@ -37,42 +37,58 @@ class DialogState:
         return cls(last_update_id=last_update_id)
 
     def snapshot(self) -> dict[str, Any]:
-        """The answers (not the history itself), for /back."""
-        data = self.to_dict()
-        data.pop("history")
-        data.pop("last_update_id")  # /back restores answers, never the channel's bookkeeping
-        return data
+        """The answers, for /back, which restores them as they were. Only those that differ from a new
+        conversation's are kept (the others are restored as defaults): the state is written on every turn, and
+        its history of up to HISTORY_LIMIT snapshots is most of it. Never kept: the history itself, the answer
+        last shown (/back keeps the current one, to say what changed) and the channel's bookkeeping
+        (last_update_id)."""
+        return {name: value for name, value in self._copied(_SNAPSHOT_FIELDS).items() if value != _DEFAULTS[name]}
 
     def push_history(self) -> None:
         self.history.append(self.snapshot())
         del self.history[:-HISTORY_LIMIT]
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field as JSON values, the lists and dicts copied (a snapshot must not change with the state)."""
+        return self._copied(_FIELDS)
+
+    def _copied(self, names: tuple[str, ...]) -> dict[str, Any]:
         # By hand rather than dataclasses.asdict (a deep copy per field): this runs on every turn.
         data: dict[str, Any] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
+        for name in names:
+            value = getattr(self, name)
             if isinstance(value, date):
                 value = value.isoformat()
             elif isinstance(value, list):
                 value = [dict(v) if isinstance(v, dict) else v for v in value]
             elif isinstance(value, dict):
                 value = dict(value)
-            data[item.name] = value
+            data[name] = value
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DialogState:
-        known = {f.name for f in fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
-        for key in ("payment_date", "birth", "birth_from", "birth_to"):
+        values = {key: value for key, value in data.items() if key in _FIELD_SET}
+        for key in _DATE_FIELDS:
             if values.get(key):
                 values[key] = date.fromisoformat(values[key])
         return cls(**values)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        # The same JSON as to_dict's, without copying: json.dumps only reads (written on every turn).
+        data = {name: getattr(self, name) for name in _FIELDS}
+        for name in _DATE_FIELDS:
+            if data[name] is not None:
+                data[name] = data[name].isoformat()
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> DialogState:
         return cls.from_dict(json.loads(text))
+
+
+_FIELDS = tuple(item.name for item in fields(DialogState))
+_FIELD_SET = frozenset(_FIELDS)
+_SNAPSHOT_FIELDS = tuple(name for name in _FIELDS if name not in ("history", "last_figures", "last_update_id"))
+_DEFAULTS = DialogState().to_dict()
+_DATE_FIELDS = ("payment_date", "birth", "birth_from", "birth_to")

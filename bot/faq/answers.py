@@ -33,7 +33,9 @@ class AnswerSpec(BaseModel):
     path_filter: str | None = None  # paths: "newborn"
     waiting: bool = False  # late: only paths with a waiting period
     words: list[str] = []  # list: only items whose text contains one of these
-    more_extras: list[str] = []  # passage: further keys of the document's extras, rendered after `extra`
+    # Further keys of the document's extras, rendered after the answer where the document has them (a passage
+    # that belongs to this topic in one document only: 冷市镇's children taken in by welfare institutions).
+    more_extras: list[str] = []
 
 
 @cache
@@ -142,6 +144,10 @@ class DocumentView:
             return self.doc.extras.get(extra)
         value = getattr(self.doc, field_name or "", None)
         return value if isinstance(value, CitedText) else None
+
+    def more(self, keys: list[str]) -> list[CitedText]:
+        """The document's extras under these keys, in this order; keys it does not have are skipped."""
+        return [self.doc.extras[key] for key in keys if key in self.doc.extras]
 
     def choice_steps(self) -> list[Step]:
         return [s for c in self.doc.payment.channels for s in c.steps if "选择" in s.text]

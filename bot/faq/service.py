@@ -11,7 +11,14 @@ from bot.errors import NotCoveredError, UserInputError
 from bot.faq.answers import Citer, DocumentView, load_answer_specs
 from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.faq.model import FaqEntry, load_entries
-from bot.faq.status_topic import ELDERLY, STATUS_TOPICS, TIMING_TOPICS, StatusFinder
+from bot.faq.status_topic import (
+    ELDERLY,
+    STATUS_TOPICS,
+    TIMING_TOPICS,
+    StatusFinder,
+    asks_about_paying,
+    asks_how_statuses_combine,
+)
 from bot.policy.loader import policy_dir
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
@@ -95,11 +102,19 @@ class FaqService:
         subsidy = subsidies[0] if subsidies else None
         asks_amount = match.faq_id in self._subsidy_entry.values() or match.faq_id == "fee_this_year" or (
             topic is not None and topic.faq_id in ("fee_this_year", "government_contribution", "who_pays_subsidy"))
+        # A status with a question about what they pay that matched no entry surely ("六十多了还要自己出钱吗",
+        # "返贫致贫的人有减免吗"): that status's subsidy rule, which says what they pay and who pays the rest.
+        paying = match.kind == "not_sure" and asks_about_paying(question)
         # Two statuses with different subsidy rules asked about together: how they combine.
-        if len(subsidies) >= 2 and asks_amount and "multiple_statuses" in self.entries:
+        if (len(subsidies) >= 2 and (asks_amount or paying or asks_how_statuses_combine(question))
+                and "multiple_statuses" in self.entries):
             return dataclasses.replace(match, faq_id="multiple_statuses", kind="answer"), None
-        if match.kind == "answer" and match.faq_id == "fee_this_year" and subsidy in self.entries:
-            return dataclasses.replace(match, faq_id=subsidy), None
+        # The subsidy entry of a status the question does not name ("返贫致贫的人有减免吗" matching the elderly's
+        # "老人有优惠吗") gives way to the named status's own.
+        other_status = match.faq_id in self._subsidy_entry.values() and match.faq_id not in subsidies
+        if subsidy in self.entries and (paying or other_status
+                                        or (match.kind == "answer" and match.faq_id == "fee_this_year")):
+            return dataclasses.replace(match, faq_id=subsidy, kind="answer"), None
         return match, None
 
     def answer_by_id(self, faq_id: str, region: str | None, output: Format = "text",
@@ -127,6 +142,9 @@ class FaqService:
                 enquiries=document.source.enquiries)
             body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer,
                           enquiries=document.source.enquiries)
+            if spec.template != "passage":  # the passage template renders its extras itself
+                more = render("faq/_more", output, view=view, spec=spec, cite=citer)
+                body = f"{body}\n{more}" if more else body
             if rule:
                 body = f"{rule}\n一般规定：\n{body}"
             parts.append(body if region else f"【{document.jurisdiction.name}】{body}")

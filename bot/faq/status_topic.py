@@ -18,6 +18,20 @@ from bot.policy.vocabulary import VocabularyIndex
 ELDERLY = "elderly"
 # Residents name the elderly by age, not by a vocabulary status.
 _ELDERLY_WORDS = ("60岁以上", "六十岁以上", "60多岁", "六十多岁", "六十多", "60多", "老年人", "老人", "老年", "60岁", "六十岁")
+# ... or give the age itself: "我妈今年65了", "七十多岁", "八十三岁". A figure of 60 to 99 followed by 岁/了/多;
+# not after another digit (a year, an amount).
+_ELDERLY_AGE = re.compile(r"(?<![0-9])[6-9][0-9](?:周岁|岁|了|多)|[六七八九]十[一二三四五六七八九]?(?:周岁|岁|了|多)")
+
+# A status with a question about what that person pays (多少, 要交吗, 自己出, 减免, 资助 ...) asks for that
+# status's subsidy rule, whatever else the sentence says; several statuses with "两份/叠加/按哪个" ask how
+# they combine. Folded text (before synonyms), so the words are as residents type them.
+_PAYING_WORDS = re.compile(
+    r"多少|几块|几百|[0-9]+[元块]|要交|要缴|还交|还缴|交不交|缴不缴|用交|用缴|自己交|自己缴|自己出|自己掏|出钱|掏钱|免费|"
+    r"减免|免交|免缴|优惠|照顾|补助|补贴|补多少|资助|代缴|代交|全额|不要钱|便宜"
+)
+# ... but not when the money is asked back: "交了以后评上低保，钱能退吗" is about refunds and later subsidy.
+_REFUND_WORDS = re.compile(r"退")
+_COMBINING_WORDS = re.compile(r"两份|两次|两个都|叠加|按哪个|算哪个|补哪个|都能享受|重复享受|同时享受")
 
 # Topics whose rule can differ by status: timing, registration, how to pay, what to choose. A status with a
 # fee or subsidy question is answered by that status's subsidy entry instead.
@@ -62,4 +76,19 @@ class StatusFinder:
             status = self._words[hit.group()]
             if status not in found:
                 found.append(status)
-        return found, self._pattern.sub("", folded)
+        rest = self._pattern.sub("", folded)
+        if _ELDERLY_AGE.search(rest):
+            if ELDERLY not in found:
+                found.append(ELDERLY)
+            rest = _ELDERLY_AGE.sub("", rest)
+        return found, rest
+
+
+def asks_about_paying(text: str) -> bool:
+    """Whether a question asks what someone pays or gets towards it (多少, 要交吗, 减免, 资助 ...)."""
+    folded = fold(text)
+    return _PAYING_WORDS.search(folded) is not None and _REFUND_WORDS.search(folded) is None
+
+
+def asks_how_statuses_combine(text: str) -> bool:
+    return _COMBINING_WORDS.search(fold(text)) is not None

@@ -57,7 +57,7 @@ def subsidy_amount(category: LocalCategory, standard_fee: int) -> int | None:
 
 
 def _claimed_matches(category: LocalCategory, lineage: frozenset[str]) -> bool:
-    return bool(set(category.matches) & lineage)
+    return not lineage.isdisjoint(category.matches)
 
 
 def select(

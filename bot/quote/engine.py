@@ -10,7 +10,7 @@ from bot.policy.loader import KnowledgeBase
 from bot.policy.model import Citation, EnrolmentPath, LocalCategory, PathNote, PolicyDocument, Step
 from bot.policy.places import PlaceIndex, PlaceMatch
 from bot.policy.vocabulary import VocabularyIndex
-from bot.quote import windows
+from bot.quote import memo, windows
 from bot.quote.categories import RefinementNeeded, Selection, best, select, subsidy_amount
 from bot.quote.result import AddonOffer, ChannelGuide, MissingFact, PayerShare, Quote, QuoteRequest, Source
 
@@ -46,6 +46,9 @@ class QuoteEngine:
         self._by_jurisdiction: dict[str, list[PolicyDocument]] = {}
         for document in kb.documents:
             self._by_jurisdiction.setdefault(document.jurisdiction.name, []).append(document)
+        # covered_dates of each document, worked out once (every quote looks its document up by date).
+        self._covered: dict[int, tuple[PolicyDocument, tuple[date, date]]] = {
+            id(document): (document, self.covered_dates(document)) for document in kb.documents}
 
     # --- document choice ---------------------------------------------------------------------------------------
 
@@ -75,12 +78,16 @@ class QuoteEngine:
             last = min(last, date(document.benefit_year, 6, 30))
         return date(opening.year, 1, 1), last
 
+    def _covered_dates(self, document: PolicyDocument) -> tuple[date, date]:
+        found = self._covered.get(id(document))
+        return found[1] if found is not None and found[0] is document else self.covered_dates(document)
+
     def document_for(self, jurisdiction: str, payment_date: date) -> PolicyDocument:
         """The document governing a payment on `payment_date`. Special paths (newborns, late enrolment) reach to
         the end of the benefit year; the regular path stops at covered_dates (checked once the path is known)."""
         documents = self.documents_for(jurisdiction)
         for document in documents:
-            first, _ = self.covered_dates(document)
+            first, _ = self._covered_dates(document)
             if first <= payment_date <= date(document.benefit_year, 12, 31):
                 return document
         raise self.not_covered(jurisdiction, payment_date)
@@ -105,6 +112,9 @@ class QuoteEngine:
 
     def hukou_matters(self, request: QuoteRequest) -> bool:
         """Whether a category the resident meets is only for local residents: then the dialog asks."""
+        return memo.recall((self, "hukou_matters", request), lambda: self._hukou_matters(request))
+
+    def _hukou_matters(self, request: QuoteRequest) -> bool:
         try:
             _, document, claimed = self._locate(request)
         except NotCoveredError as error:
@@ -119,6 +129,11 @@ class QuoteEngine:
     # --- the quote -----------------------------------------------------------------------------------------------
 
     def quote(self, request: QuoteRequest) -> Quote:
+        """The answer for `request`. Within ``memo.remembering()`` (a dialog turn) a request already answered is
+        not computed again: the caller gets its own copy of the remembered quote."""
+        return memo.recall((self, "quote", request), lambda: self._quote_or_reference(request), _copy)
+
+    def _quote_or_reference(self, request: QuoteRequest) -> Quote:
         try:
             return self._quote(request)
         except NotCoveredError as error:
@@ -145,9 +160,9 @@ class QuoteEngine:
         if not documents:
             return None
         newest = max(documents, key=lambda d: d.benefit_year)
-        if payment_date <= max(self.covered_dates(d)[1] for d in documents):
+        if payment_date <= max(self._covered_dates(d)[1] for d in documents):
             return None
-        first, last = self.covered_dates(newest)
+        first, last = self._covered_dates(newest)
         for year in range(last.year, first.year - 1, -1):
             day = _same_day_in(payment_date, year)
             if first <= day <= last:
@@ -225,6 +240,19 @@ class QuoteEngine:
         return quote
 
 
+def _copy(quote: Quote) -> Quote:
+    """A copy whose fields and lists can be changed without changing a remembered quote."""
+    copied = object.__new__(Quote)  # as copy.copy, without its generic (slower) protocol
+    copied.__dict__.update({name: list(value) if isinstance(value, list) else value
+                            for name, value in vars(quote).items()})
+    return copied
+
+
+def _document_name(document: PolicyDocument) -> str:
+    number = f"（{document.source.number}）" if document.source.number else ""
+    return f"《{document.source.title}》{number}"
+
+
 def _same_day_in(day: date, year: int) -> date:
     """`day` moved to `year` (29 February becomes 28 February)."""
     try:
@@ -250,6 +278,8 @@ class _QuoteBuilder:
         self.claimed = claimed
         self.facts = facts
         self.sources: list[Source] = []
+        self._cited: set[tuple[str, str]] = set()  # (section, quote): each passage is cited once
+        self._name = _document_name(document)
         self.notes: list[str] = []
         self.trace: list[str] = []
         self.fee = document.standard_fee.amount
@@ -258,13 +288,13 @@ class _QuoteBuilder:
     def cite(self, citation: Citation | None) -> None:
         if citation is None:
             return
-        source = Source(self._document_name(), citation.section, citation.quote)
-        if source not in self.sources:
-            self.sources.append(source)
+        passage = (citation.section, citation.quote)
+        if passage not in self._cited:
+            self._cited.add(passage)
+            self.sources.append(Source(self._name, *passage))
 
     def _document_name(self) -> str:
-        number = f"（{self.doc.source.number}）" if self.doc.source.number else ""
-        return f"《{self.doc.source.title}》{number}"
+        return self._name
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -286,7 +316,7 @@ class _QuoteBuilder:
         self._explain_selection(selection)
 
         path = self._path(selection)
-        if path is doc.paths[-1] and request.payment_date > self.engine.covered_dates(doc)[1]:
+        if path is doc.paths[-1] and request.payment_date > self.engine._covered_dates(doc)[1]:
             # A regular payment this late belongs to the next campaign, which this document does not cover.
             raise self.engine.not_covered(doc.jurisdiction.name, request.payment_date)
         self.trace.append(f"适用情形：{path.label}（{path.id}）")

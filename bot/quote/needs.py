@@ -74,18 +74,31 @@ def _figures(quote: Quote) -> tuple[object, ...]:
 def birth_within(quotes: QuoteEngine, known: Known, document: PolicyDocument) -> date | None:
     """A birth date that stands for the whole of `known.birth_range` when every date in it gives the same answer
     (None when the exact day matters). Checked at the range's ends and on both sides of every age threshold of
-    the document that falls inside it; a range near the payment date (a baby) always needs the exact day."""
+    the document that falls inside it. A baby's range ("上个月生的", "今年3月") is checked the same way, at every
+    day-count a newborn rule turns on (days since birth, the year of birth): a deadline or benefit start that
+    runs from the birth date differs between the range's ends, so it asks for the day."""
     assert known.birth_range is not None and known.payment_date is not None
     earliest, latest = known.birth_range
-    latest = min(latest, known.payment_date)
+    paid = known.payment_date
+    latest = min(latest, paid)
     if earliest > latest:
         return None
-    if latest >= known.payment_date - timedelta(days=2 * 366):
-        return None  # newborn rules count days from birth
+    # The last day of each rule's side: born on it or before is one case, born after it another.
+    limits = {c.born_on_or_before for c in document.categories if c.born_on_or_before is not None}
+    if latest >= paid - timedelta(days=3 * 366):
+        opens = document.collection.start
+        for path in document.paths:
+            when = path.when
+            for days in (when.born_within_days, when.born_after_days):
+                if days is not None:
+                    limits.add(paid - timedelta(days=days + 1))  # age_days > days from the day before
+                    if opens is not None:
+                        limits.add(opens - timedelta(days=days + 1))  # the days run out before collection
+            if when.born_year_offsets:
+                limits.update(date(year, 12, 31) for year in range(earliest.year, latest.year))
     candidates = {earliest, latest}
-    for category in document.categories:
-        limit = category.born_on_or_before
-        if limit is not None and earliest <= limit <= latest:
+    for limit in limits:
+        if earliest <= limit <= latest:
             candidates.add(limit)
             if limit + timedelta(days=1) <= latest:
                 candidates.add(limit + timedelta(days=1))
@@ -108,6 +121,13 @@ def birth_within(quotes: QuoteEngine, known: Known, document: PolicyDocument) ->
     if len([o for o in outcomes if o[0] != "hukou"]) > 1 or len([o for o in outcomes if o[0] == "hukou"]) > 1:
         return None
     return latest
+
+
+def birth_cuts(document: PolicyDocument, earliest: date, latest: date) -> list[date]:
+    """The document's age thresholds inside a birth range ("born on or before 1962-12-31"): a birth on one side
+    or the other of each gets a different answer, so that side is all that is still needed."""
+    return sorted({c.born_on_or_before for c in document.categories
+                   if c.born_on_or_before is not None and earliest <= c.born_on_or_before < latest})
 
 
 def statuses_cannot_matter(quotes: QuoteEngine, known: Known) -> bool:
@@ -265,8 +285,7 @@ def birth_cases(quotes: QuoteEngine, known: Known) -> list[BirthCase]:
     if not uses_birth(document, on):
         return []
     earliest, latest = adult_birth_range(known.payment_date)
-    cuts = sorted({c.born_on_or_before for c in document.categories
-                   if c.born_on_or_before is not None and earliest <= c.born_on_or_before < latest})
+    cuts = birth_cuts(document, earliest, latest)
     bounds = [earliest]
     for cut in cuts:
         bounds.extend([cut, cut + timedelta(days=1)])

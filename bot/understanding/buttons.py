@@ -18,12 +18,21 @@ def _sound(text: str) -> str:
     return "".join(syllable(char) for char in text)
 
 
+def _typed(text: str) -> str:
+    return _STRIP.sub("", simplify(text))
+
+
+def may_name_a_button(text: str) -> bool:
+    """False for a message too long (or empty) to be a button's text: the buttons need not be worked out."""
+    return 0 < len(_typed(text)) <= 20
+
+
 def typed_button(text: str, labels: dict[str, str]) -> str | None:
     """The payload of the one button (label -> payload) `text` names despite a typo; None otherwise.
 
     Same sound (a homophone, or pinyin), or one character off for labels of three characters or more."""
-    typed = _STRIP.sub("", simplify(text))
-    if not typed or len(typed) > 20:
+    typed = _typed(text)
+    if not 0 < len(typed) <= 20:
         return None
     matches: set[str] = set()
     for label, payload in labels.items():

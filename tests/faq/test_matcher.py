@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.faq.evaluation import load_questions
-from bot.faq.matcher import FaqMatcher, MatchResult
+from bot.faq.matcher import DEFAULT_MARGIN, FaqMatcher, MatchResult
 from bot.faq.model import FaqDataError, FaqEntry, load_entries
 from bot.faq.normalize import normalize
 
@@ -234,6 +234,25 @@ def test_the_threshold_decides_between_answering_and_suggesting(entries: list[Fa
     assert FaqMatcher(entries, threshold=100.0).match(query).kind == "not_sure"
 
 
+def test_an_out_of_scope_entry_vetoed_by_an_in_scope_word_is_no_runner_up_either() -> None:
+    # 其他地区 pulls the query to the out-of-scope entry; 参保 vetoes the decline. The faq entry then leads the
+    # other faq entry by far: the vetoed entry, a hair above it, must not count as the entry it has to beat.
+    far = FaqEntry(id="far", kind="out_of_scope", topic="外地", question="其他地区孩子上学医保在哪交", keywords=("其他地区",),
+                   phrasings=("其他地区孩子上学医保在哪里交", "其他地区上学医保在哪交", "其他地区孩子医保在哪交"))
+    students = FaqEntry(id="students", kind="faq", question="孩子上学医保在哪参保",
+                        phrasings=("孩子上学医保在哪交", "学生医保在哪参保", "上学的孩子在哪参保", "学生在哪交医保",
+                                   "孩子上大学在哪参保"))
+    other = FaqEntry(id="refund", kind="faq", question="医保能退吗",
+                     phrasings=("交了能退费吗", "怎么退费", "退钱", "钱能退回来吗", "不想交了能退吗"))
+    query = "孩子在深圳上学医保在哪参保"
+    matcher = FaqMatcher([far, students, other])
+    ranked = matcher._rank(matcher._alphabet.encode(matcher._key(query)), normalize(query))
+    assert [matcher.entries[i].id for i, _ in ranked[:2]] == ["far", "students"]
+    assert ranked[0][1] - ranked[1][1] < DEFAULT_MARGIN  # the out-of-scope entry is only just ahead
+    result = matcher.match(query)
+    assert (result.kind, result.faq_id) == ("answer", "students")
+
+
 # ---------------------------------------------------------------- entry data
 
 
@@ -303,3 +322,32 @@ def test_broken_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, "entries:\n  - {id: hi, kind: [\n")
     with pytest.raises(FaqDataError, match=rf"{path}: line \d+, column \d+: not valid YAML"):
         load_entries(path)
+
+
+def test_a_decline_needs_a_lead_over_the_best_faq_entry() -> None:
+    pension = FaqEntry(id="oos_pension", kind="out_of_scope", topic="养老保险", question="养老保险交多少钱",
+                       phrasings=("养老保险一年交多少", "养老金交多少钱", "养老保险怎么交"))
+    fee = FaqEntry(id="fee_this_year", kind="faq", question="医保交多少钱",
+                   phrasings=("今年医保交多少", "医保一年交多少钱", "一个人交多少钱", "医保多少钱", "居民医保交多少"))
+    other = FaqEntry(id="refund", kind="faq", question="医保能退吗",
+                     phrasings=("交了能退费吗", "怎么退费", "退钱", "钱能退回来吗", "不想交了能退吗"))
+    matcher = FaqMatcher([pension, fee, other])
+    # "Insurance" alone: the pension entry leads the fee entry by 5.7 points only (85.7 against 80), so the bot
+    # is not sure rather than declining a question that may be about the fee.
+    near = matcher.match("保险交多少钱")
+    assert near.kind == "not_sure" and near.suggestions[0].faq_id == "fee_this_year"
+    assert FaqMatcher([pension, fee, other], margin=5.0).match("保险交多少钱").kind == "out_of_scope"
+    # A question that is clearly about pensions is still declined, with its topic.
+    far = matcher.match("养老保险一年要交多少")
+    assert (far.kind, far.out_of_scope_topic) == ("out_of_scope", "养老保险")
+
+
+def test_a_keyword_the_synonym_table_folds_into_one_character_gives_no_bonus() -> None:
+    # 续费 is rewritten to 交, which nearly every question holds: it would lift the renewal entry for all of them.
+    renewal = FaqEntry(id="renewal", kind="faq", question="续保要去登记吗", keywords=("续费", "续保"),
+                       phrasings=("续保还要登记吗", "老参保人要去登记吗", "往年交过今年要登记吗", "续保怎么办", "续保手续"))
+    fee = FaqEntry(id="fee", kind="faq", question="医保交多少钱",
+                   phrasings=("今年医保交多少", "医保一年交多少钱", "一个人交多少钱", "医保多少钱", "居民医保交多少"))
+    matcher = FaqMatcher([renewal, fee])
+    assert matcher._keyword_hits(normalize("医保交多少钱")) == set()
+    assert matcher._keyword_hits(normalize("续保要登记吗")) == {0}

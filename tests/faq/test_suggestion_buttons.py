@@ -11,7 +11,8 @@ from bot.dialog.state import DialogState
 
 TODAY = date(2023, 10, 10)
 ENGINE = build_engine()
-VAGUE = "12月31号以后还能交吗"
+# Vague on purpose: it names no topic (a date question like 12月31号以后还能交吗 is now answered).
+VAGUE = "交了以后呢"
 
 
 def _done() -> DialogState:

@@ -45,6 +45,36 @@ def test_a_birth_range_near_the_payment_date_needs_the_day_newborn_rules_count_d
     assert need.kind == "birth" and need.exact_birth
 
 
+def test_a_birth_month_long_past_is_enough_where_no_rule_turns_on_the_day() -> None:
+    # "七八年十月出生的" in 朔州: no rule of the document falls inside October 1978.
+    need = next_need(QUOTES, Known(region="朔州市", payment_date=date(2023, 10, 10),
+                                   birth_range=(date(1978, 10, 1), date(1978, 10, 31)), categories=()))
+    assert need.kind == "quote" and need.quote is not None and need.quote.personal_payment == 380
+
+
+def test_a_babys_birth_month_needs_the_day_only_where_the_answer_runs_from_the_day() -> None:
+    # 朔州 2024: a baby born in September 2023 is not a newborn of the benefit year 2024 (二（三）: 当年不缴费 is for
+    # the year of birth), so every day of the month gives the same answer and the statuses come next.
+    shuozhou = next_need(QUOTES, Known(region="朔州市", payment_date=date(2023, 10, 10),
+                                       birth_range=(date(2023, 9, 1), date(2023, 9, 30))))
+    assert shuozhou.kind == "categories"
+    # 乌拉特前旗 一（三）: registration within 90 days of birth, so the deadline differs from day to day.
+    wulateqianqi = next_need(QUOTES, Known(region="乌拉特前旗", payment_date=date(2023, 10, 10),
+                                           birth_range=(date(2023, 9, 1), date(2023, 9, 30)), categories=()))
+    assert wulateqianqi.kind == "birth" and wulateqianqi.exact_birth
+    # The same baby in March: past the 90 days on every day of the month, so no day is asked.
+    march = next_need(QUOTES, Known(region="乌拉特前旗", payment_date=date(2023, 10, 10),
+                                    birth_range=(date(2023, 3, 1), date(2023, 3, 31)), categories=()))
+    assert march.kind == "quote"
+
+
+def test_a_month_that_straddles_the_90_days_asks_the_day() -> None:
+    # 冷市镇 三（一）: within 90 days of birth on 2023-10-10 means born after 2023-07-11; July 2023 straddles it.
+    need = next_need(QUOTES, Known(region="冷市镇", payment_date=date(2023, 10, 10),
+                                   birth_range=(date(2023, 7, 1), date(2023, 7, 31)), categories=()))
+    assert need.kind == "birth" and need.exact_birth
+
+
 def test_shandan_tekun_with_dibao_is_not_asked_the_dibao_class() -> None:
     need = next_need(QUOTES, Known(region="山丹县", payment_date=date(2023, 10, 10), categories=("tekun", "dibao")))
     assert need.kind == "quote" and need.quote is not None and need.quote.personal_payment == 0
