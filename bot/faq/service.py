@@ -12,6 +12,7 @@ from bot.errors import NotCoveredError, UserInputError
 from bot.faq.answers import Citer, DocumentView, load_answer_specs
 from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.faq.model import FaqEntry, load_entries
+from bot.faq.normalize import fold
 from bot.faq.status_topic import (
     ELDERLY,
     STATUS_TOPICS,
@@ -50,6 +51,9 @@ class FaqService:
         self.specs = load_answer_specs()
         self.statuses = StatusFinder(quotes.vocabulary)
         self.timing = TimingReader(quotes)
+        # An out-of-scope entry's keyword (养老保险, 公积金, 灵活就业 …) in a question with a date: not our window.
+        self._out_of_scope_words = tuple(fold(word) for entry in entries if entry.kind == "out_of_scope"
+                                         for word in entry.keywords)
         # A status asked about with a fee or subsidy question: that status's subsidy entry.
         self._subsidy_entry = {term: faq_id for faq_id, spec in self.specs.items()
                                if spec.template == "subsidy_for" for term in spec.terms}
@@ -131,6 +135,9 @@ class FaqService:
         or closes, or names only a month or 现在/今天 ("…今年8月份厂子倒了，医保就断了，现在能交居民医保吗" is
         about the lapse), must also be matched to (or suggest first) a timing entry; one naming a day need not."""
         if status is not None or match.kind not in ("answer", "not_sure"):
+            return None
+        folded = fold(question)
+        if any(word in folded for word in self._out_of_scope_words):
             return None
         ask = read_timing(question, today)
         if ask is None or (ask.kind in ("day", "after", "by") and ask.day != today):

@@ -37,7 +37,7 @@ TIMING_ENTRIES = frozenset({COLLECTION_WINDOW, MISSED_DEADLINE})
 
 # About something else that happens to carry a date or a time word: benefits, births, refunds, records, amounts.
 _OTHER_TOPIC = re.compile(r"报销|待遇|生效|能用|享受|出生|生的|生了|生下|岁|退|凭证|证明|到账|查到|查不到|多少|几块|几个钱|"
-                          r"登记|等待期|上学|入学|开学")
+                          r"登记|等待期|上学|入学|开学|押金|职工医保|单位")
 # Paying: a date with none of these is not a question about paying on it.
 _PAYING = re.compile(r"交|缴|收|来得及|赶得上|赶趟|截止|截至|办|算数|行不行|可以吗|可以不|能行")
 # Paying late: the answer is the missed-deadline entry's.

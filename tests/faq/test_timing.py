@@ -172,3 +172,9 @@ def test_the_dialog_reads_dates_against_its_own_today(service: FaqService) -> No
     reply = service.respond("这个月26号能交吗", "朔州", "text", strict=True, today=date(2023, 10, 3))
     assert reply is not None
     assert "这个月26号（2023年10月26日）不能缴费" in reply.text
+
+
+def test_an_out_of_scope_question_with_a_date_gets_no_window_answer(service: FaqService) -> None:
+    for question in ("养老保险这个月26号还能交不", "灵活就业的职工医保几号之前交完", "住院押金明天交行不行"):
+        result = service.ask(question, "朔州", today=date(2023, 11, 10))
+        assert result.kind != "answer", (question, result.faq_id)
