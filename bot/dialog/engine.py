@@ -877,7 +877,7 @@ class _Turn:
         if known.region and known.payment_date:
             for term in [None, *self._relevant_terms()]:
                 try:
-                    quote = self.quotes.quote(request_for(known, categories=(term,) if term else ()))
+                    quote = self.quotes.outcome(request_for(known, categories=(term,) if term else ()))
                 except (UserInputError, NotCoveredError):
                     continue  # a case that needs more answers is simply not listed
                 name = "都不是" if term is None else _short_name(self.quotes.vocabulary.name(term))
@@ -912,7 +912,7 @@ class _Turn:
         for option in options:
             categories = tuple(option if t == broad else t for t in held) if broad in held else (*held, option)
             try:
-                quote = self.quotes.quote(request_for(known, categories=categories))
+                quote = self.quotes.outcome(request_for(known, categories=categories))
             except (UserInputError, NotCoveredError):
                 continue  # a class that needs more answers is simply not listed
             cases.append({"name": self.quotes.vocabulary.name(option), "amount": quote.personal_payment,
@@ -936,7 +936,7 @@ class _Turn:
                 case = replace(known, facts=(*known.facts, (state.pending.get("fact", ""), value)))
                 name = "是" if value else "不是"
             try:
-                quote = self.quotes.quote(request_for(case))
+                quote = self.quotes.outcome(request_for(case))
             except (UserInputError, NotCoveredError):
                 continue
             cases.append({"name": name, "amount": quote.personal_payment, "more": bool(quote.missing_facts)})
