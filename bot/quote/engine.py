@@ -231,11 +231,11 @@ class QuoteEngine:
     ) -> Quote:
         """Ask which kind (of 低保 …) only when the kinds lead to different answers (山丹 低保 + 特困: never)."""
         term = needed.refinement.term
+        kinds = [[option if t == term else t for t in claimed] for option in needed.refinement.options]
         outcomes = []
-        for option in needed.refinement.options:
-            narrowed = [option if t == term else t for t in claimed]
-            try:
-                quote = _QuoteBuilder(self, document, request, narrowed, facts, brief).build(matched_name, subunit)
+        for narrowed in kinds:
+            try:  # brief: only the figures are compared
+                quote = _QuoteBuilder(self, document, request, narrowed, facts, brief=True).build(matched_name, subunit)
             except RefinementNeeded:
                 raise needed from None
             outcomes.append(quote)
@@ -243,7 +243,8 @@ class QuoteEngine:
                    for q in outcomes}
         if len(figures) > 1:
             raise needed
-        quote = outcomes[0]
+        quote = outcomes[0] if brief else _QuoteBuilder(self, document, request, kinds[0], facts).build(matched_name,
+                                                                                                       subunit)
         quote.notes.append(f"「{self.vocabulary.name(term)}」属于哪一类不影响以上结果。")
         quote.trace.append(f"「{self.vocabulary.name(term)}」的各类别结果相同，无需细分")
         return quote
