@@ -103,6 +103,7 @@ class DialogEngine:
         self.flow = flow or load_flow()
         self.faq = faq
         self.reader = Reader(quotes.places, quotes.vocabulary)
+        self._terms_with_rules: dict[int, tuple[PolicyDocument, tuple[str, ...]]] = {}
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
@@ -110,6 +111,32 @@ class DialogEngine:
             replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
+
+    def terms_with_rules(self, document: PolicyDocument) -> list[str]:
+        """The flow's button terms for which `document` has any rule (worked out once per document: every
+        question about statuses, and every tap on one, needs them)."""
+        found = self._terms_with_rules.get(id(document))
+        if found is None or found[0] is not document:
+            found = (document, tuple(self._find_terms_with_rules(document)))
+            self._terms_with_rules[id(document)] = found
+        return list(found[1])
+
+    def _find_terms_with_rules(self, document: PolicyDocument) -> list[str]:
+        vocabulary = self.quotes.vocabulary
+        used: set[str] = set()
+        for category in document.categories:
+            used |= set(category.matches) | set(category.all_of)
+        for path in document.paths:
+            used |= set(path.when.any_category)
+            if path.when.situation:
+                used.add(path.when.situation)
+        relevant = []
+        for term in self.flow.steps["categories"].buttons_from:
+            # Relevant when the term, or a narrower kind of it, falls under a rule (监测户 → 脱贫不稳定户 → 易返贫).
+            family = {term} | vocabulary.descendants(term)
+            if any(vocabulary.ancestors(member) & used for member in family):
+                relevant.append(term)
+        return relevant
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""
@@ -1115,20 +1142,7 @@ class _Turn:
             document, _ = self.quotes.document_on(self.state.region, self.state.payment_date, self._request().reference)
         except NotCoveredError:
             return []
-        vocabulary = self.quotes.vocabulary
-        used: set[str] = set()
-        for category in document.categories:
-            used |= set(category.matches) | set(category.all_of)
-        for path in document.paths:
-            used |= set(path.when.any_category)
-            if path.when.situation:
-                used.add(path.when.situation)
-        relevant = []
-        for term in self.flow.steps["categories"].buttons_from:
-            # Relevant when the term, or a narrower kind of it, falls under a rule (监测户 → 脱贫不稳定户 → 易返贫).
-            family = {term} | vocabulary.descendants(term)
-            if any(vocabulary.ancestors(member) & used for member in family):
-                relevant.append(term)
+        relevant = self.engine.terms_with_rules(document)
         state = self.state
         if state.birth is not None:
             # Only the statuses that can change this resident's answer (a newborn: not 刑满释放人员).
