@@ -31,6 +31,7 @@ from bot.quote.needs import (
     ADULT_AGE,
     Known,
     birth_cases,
+    birth_cuts,
     birth_within,
     next_need,
     request_for,
@@ -41,7 +42,7 @@ from bot.render import Format, render
 from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
 from bot.understanding.buttons import may_name_a_button, typed_button
-from bot.understanding.yesno import read_yes_no
+from bot.understanding.yesno import read_confirmation
 
 log = logging.getLogger(__name__)
 
@@ -463,6 +464,7 @@ class _Turn:
                 day = parse_payment_date(text, today=self.today)
             state.push_history()
             state.payment_date = day
+            state.pending.pop("payment_said", None)
         elif step == "birth":
             held_month = self._birth_month()
             if held_month is not None and _DAY_ANSWER.match(read_numerals(text)):
@@ -518,7 +520,13 @@ class _Turn:
 
     def _confirm_region(self, text: str) -> None:
         name = self.state.pending.pop("confirm_region")
-        answer = self.flow.answer_yes_no(text) if text not in ("yes", "no") else text == "yes"
+        answer = read_confirmation(text) if text not in ("yes", "no") else text == "yes"
+        if answer is None:
+            # Neither yes nor no ("啥？"): the offered place is asked about again, not dropped.
+            self.state.pending["confirm_region"] = name
+            self.say("confirm_region", {"suggestion": name, "again": True}, buttons=self._yes_no("confirm_region"),
+                     name=name, again=True)
+            return
         if answer:
             self.state.push_history()
             self.state.region = name
@@ -677,7 +685,7 @@ class _Turn:
         changed = False
         confirming = state.pending.get("confirm_region")
         if confirming and u.region is None and u.region_guess is None and u.region_problem is None:
-            answer = read_yes_no(u.text)
+            answer = read_confirmation(u.text)
             if answer is not None:
                 state.pending.pop("confirm_region")
                 if answer:
@@ -695,6 +703,11 @@ class _Turn:
             changed = True
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
+            if u.payment_said:
+                # Said back with the answer (the day "下个月初" was read as), while the date stays the same.
+                state.pending["payment_said"] = f"{u.payment_date.value.isoformat()} {u.payment_said}"
+            else:
+                state.pending.pop("payment_said", None)
             changed = True
         year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") else None
         held_month = self._birth_month()
@@ -731,6 +744,12 @@ class _Turn:
             month, day = u.birth_month_day.value
             state.pending["birth_md"] = f"{month}-{day}"
             state.birth = None
+            changed = True
+        if u.birth is not None or u.birth_range is not None:
+            state.pending.pop("birth_unknown", None)
+        elif u.birth_unknown and state.birth is None and not state.birth_from and state.step != "birth":
+            # "生日记不清了" before the birth is asked: remembered, and answered when the birth is what is needed.
+            state.pending["birth_unknown"] = "1"
             changed = True
         if u.statuses or u.removed or u.no_status:
             changed = self._apply_statuses(u, vocabulary) or changed
@@ -804,8 +823,9 @@ class _Turn:
         if u.several_people is not None:
             # One resident at a time: said once, then the next question is about one of them.
             done = state.step == "done"
-            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end],
-                     done=done)
+            kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses]
+            self.say("one_person", {"step": state.step, "kept": kept},
+                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept)
             if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True
@@ -841,7 +861,9 @@ class _Turn:
                 "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
                 example=names[0], suggestions=names))
             return True
-        if u.does_not_know and state.step == "birth" and state.birth is None and not state.birth_from:
+        if u.does_not_know and state.birth is None and not state.birth_from and (
+                state.step == "birth" or (u.birth_unknown and next_need(self.quotes, self._known()).kind == "birth")):
+            # Said at the birth question, or "生日记不清了" in a run-on message when the birth is what is needed next.
             if self._birth_unknown():
                 return True
             self._reask("birth", UserInputError(
@@ -990,10 +1012,21 @@ class _Turn:
         need = next_need(self.quotes, self._known())
         if need.kind in ("region", "payment_date", "categories"):
             self._ask(need.kind, again=force_ask)
+        elif need.kind == "birth" and not need.exact_birth and state.pending.pop("birth_unknown", "") \
+                and self._birth_unknown():
+            return  # said earlier that the birth date is not known: the answer for an adult, or which births differ
         elif need.kind == "birth":
             if need.exact_birth:
                 self.state.step = "birth"
-                self.say("ask_birth_exact", {"step": "birth"}, earliest=state.birth_from, latest=state.birth_to)
+                # Say exactly what is still needed: which side of the document's age threshold (the year alone
+                # when the threshold is a 31 December), or the day where no threshold explains it (a baby).
+                cuts = birth_cuts(need.document, state.birth_from, state.birth_to) \
+                    if need.document is not None and state.birth_from and state.birth_to else []
+                year_enough = bool(cuts) and all((cut.month, cut.day) == (12, 31) for cut in cuts)
+                self.say("ask_birth_exact", {"step": "birth", "cuts": [c.isoformat() for c in cuts],
+                                             "year_enough": year_enough},
+                         earliest=state.birth_from, latest=state.birth_to, year_enough=year_enough,
+                         cuts=[(cut, cut + timedelta(days=1)) for cut in cuts])
             else:
                 self._ask("birth", again=force_ask)
         elif need.kind == "date_not_covered" and isinstance(need.error, NotCoveredError):
@@ -1059,6 +1092,11 @@ class _Turn:
             self.say("changed", {"changed": [c.label for c in changes], "inputs": [c.label for c in inputs]},
                      changes=changes, inputs=inputs)
         self.state.last_figures = {**figures, "said": self._said()}
+        said_day, _, words = self.state.pending.get("payment_said", "").partition(" ")
+        paying = self.state.payment_date
+        if words and paying is not None and said_day == paying.isoformat():
+            self.say("payment_date_read", {"said": words, "payment_date": said_day}, said=words, day=paying,
+                     example=paying + timedelta(days=4))
         if self._birth_assumed() and not any(reply.template == "birth_unknown" for reply in self.replies):
             self.say("birth_assumed", {"adult_age": ADULT_AGE}, adult_age=ADULT_AGE)
         self.state.step = "done"

@@ -84,10 +84,12 @@ class CandidateIndex:
             shared[positions] += 1  # a layer lists each text once
         return shared
 
-    def best_entries(self, key: str, overall: int, faq: int, skip: Collection[int] = ()) -> dict[int, float]:
+    def best_entries(self, key: str, overall: int, faq: int, skip: Collection[int] = (),
+                     penalty: FloatArray | None = None) -> dict[int, float]:
         """Entry index -> exact fuzz.ratio score (best over its texts) for the ``overall`` best entries and the
         ``faq`` best faq entries, entries in ``skip`` left out (fewer when there are fewer). Ties go to the lower
-        entry index, as everywhere in the matcher."""
+        entry index, as everywhere in the matcher. ``penalty[i]``, if given, is taken off text i's score (never
+        below 0): its bound drops by as much, so the result stays exact."""
         eligible = np.ones(self._entry_count, dtype=bool)
         eligible[list(skip)] = False
         overall = min(overall, int(eligible.sum()))
@@ -95,6 +97,8 @@ class CandidateIndex:
         best = np.full(self._entry_count, -1.0)
         shared = self.shared_syllables(key)
         bound = shared * (np.float32(200.0) / (self._lengths + np.float32(len(key))))
+        if penalty is not None:
+            bound = bound - penalty
         unscored = shared > 0  # a text sharing no syllable scores exactly 0
         if skip:
             unscored &= eligible[self._owners]
@@ -105,6 +109,8 @@ class CandidateIndex:
                 unscored[chosen] = False
                 scores = process.cdist([key], self._keys[chosen].tolist(), scorer=fuzz.ratio, dtype=np.float64,
                                        workers=1)[0]
+                if penalty is not None:
+                    scores = np.maximum(scores - penalty[chosen], 0.0)
                 np.maximum.at(best, self._owners[chosen], scores)
             needed = self._needed_score(best, eligible, overall, faq)
             if needed is not None and needed >= bar:
@@ -120,10 +126,13 @@ class CandidateIndex:
                 bar -= _FIRST_ROUND_SPAN
         return self._top(best, eligible, overall, faq)
 
-    def every_entry(self, key: str, scorer: Callable[..., Any] = fuzz.ratio) -> dict[int, float]:
+    def every_entry(self, key: str, scorer: Callable[..., Any] = fuzz.ratio,
+                    penalty: FloatArray | None = None) -> dict[int, float]:
         """Entry index -> best score over its texts, every text scored (the reference the filter must equal)."""
         best = np.full(self._entry_count, 0.0)
         scores = process.cdist([key], self._keys.tolist(), scorer=scorer, dtype=np.float64, workers=1)[0]
+        if penalty is not None:
+            scores = np.maximum(scores - penalty, 0.0)
         np.maximum.at(best, self._owners, scores)
         return dict(enumerate(best.tolist()))
 

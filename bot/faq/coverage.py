@@ -60,15 +60,16 @@ def _citations(node: object) -> Iterator[Citation]:
             yield from _citations(item)
 
 
-# Lines shorter than this (whitespace removed) are headings, signatures and table rows.
-PARAGRAPH_MIN_CHARS = 25
-PARAGRAPH_KEY_CHARS = 16
+# A sentence needs a note when this many of its letters and digits lie in no cited passage: shorter remainders
+# are headings run into the next sentence, list numbers and lead-ins ("为满足群众需求，") of cited rules.
+SENTENCE_MIN_UNCITED = 12
+SENTENCE_KEY_CHARS = 16
 
 
 @dataclass(frozen=True)
-class ParagraphNote:
-    """A paragraph of a source document that holds no cited passage: why residents do not ask about it, or the
-    question it answers that no entry answers yet (``gap``)."""
+class SentenceNote:
+    """A sentence of a source document that the data cites too little of: why residents do not ask about the
+    rest, or the question it answers that no entry answers yet (``gap``)."""
 
     document: str
     starts: str
@@ -76,10 +77,10 @@ class ParagraphNote:
     gap: str | None
 
 
-def load_paragraph_notes(path: Path | None = None) -> list[ParagraphNote]:
+def load_sentence_notes(path: Path | None = None) -> list[SentenceNote]:
     path = path or policy_dir() / "faq" / "paragraphs.yaml"
     raw: dict[str, list[dict[str, Any]]] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [ParagraphNote(document, str(item["starts"]), item.get("why"), item.get("gap"))
+    return [SentenceNote(document, str(item["starts"]), item.get("why"), item.get("gap"))
             for document, items in raw.items() for item in items]
 
 
@@ -87,19 +88,23 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def uncited_paragraphs(document: PolicyDocument, source_text: str) -> list[str]:
-    """The document's paragraphs (lines, whitespace removed) of PARAGRAPH_MIN_CHARS or more that share no
-    passage with the data: neither holds the other, and no 12 characters of the paragraph are in a quote
-    (a quote may join two lines of the source)."""
-    quotes = [_squeeze(quote) for quote in cited_passages(document)]
+def uncited_sentences(document: PolicyDocument, source_text: str) -> list[str]:
+    """The source's sentences (whitespace removed, so a sentence broken across lines or pages is whole; ended
+    by 。 or ；) with SENTENCE_MIN_UNCITED or more letters and digits in no passage the document's data cites.
+    Which characters are cited is found by locating every quote in the text, so a sentence that is cited in
+    part still shows when its uncited rest is long enough to hold a rule."""
+    text = _squeeze(source_text)
+    cited = bytearray(len(text))
+    for quote in cited_passages(document):
+        squeezed = _squeeze(quote)
+        start = text.find(squeezed)
+        while start >= 0:
+            cited[start : start + len(squeezed)] = b"\x01" * len(squeezed)
+            start = text.find(squeezed, start + 1)
     uncited = []
-    for line in source_text.splitlines():
-        paragraph = _squeeze(line)
-        if len(paragraph) < PARAGRAPH_MIN_CHARS:
-            continue
-        if any(paragraph in quote or quote in paragraph for quote in quotes):
-            continue
-        if any(paragraph[i : i + 12] in quote for quote in quotes for i in range(0, len(paragraph) - 11, 4)):
-            continue
-        uncited.append(paragraph)
+    for sentence in re.finditer(r"[^。；]+[。；]?", text):
+        begin, end = sentence.span()
+        rest = sum(1 for i in range(begin, end) if not cited[i] and text[i].isalnum())
+        if rest >= SENTENCE_MIN_UNCITED:
+            uncited.append(sentence.group())
     return uncited

@@ -17,7 +17,11 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
    below DEFAULT_SURE_SCORE a faq entry is answered only with a lead of DEFAULT_MARGIN over the next entry
    (else "not_sure"); an out_of_scope or chitchat entry makes the bot decline or chat rather than answer the
    nearest FAQ with false confidence, unless the query holds an IN_SCOPE_WORDS word (then the faq entries
-   decide among themselves: the lead is over the next faq entry, not over the vetoed one).
+   decide among themselves: the lead is over the next faq entry, not over the vetoed one). A decline needs the
+   lead an answer needs, over the best faq entry (below DEFAULT_SURE_SCORE): else "not sure", with the faq
+   entries suggested, since a question sharing one word with an out-of-scope entry may still be ours.
+5. Before scoring, term_penalties.py takes points off texts that match only through a word the query does not
+   hold: a term cut in two (新生 is not 新生儿) or its opposite (已交 is not 没交).
 Figures and dates are replaced by question words before keys are made (generalise_numbers), in entry texts
 and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks.
 """
@@ -35,6 +39,7 @@ from rapidfuzz import fuzz
 from bot.faq.candidates import CandidateIndex
 from bot.faq.model import FaqEntry
 from bot.faq.normalize import Normalizer, default_normalizer
+from bot.faq.term_penalties import TermPenalties
 
 MatchKind = Literal["answer", "not_sure", "out_of_scope", "chitchat", "empty"]
 # A similarity 0-100 in rapidfuzz's scorer form; fuzz.ratio unless a benchmark swaps in another.
@@ -46,6 +51,9 @@ Scorer = Callable[..., Any]
 # 1% when a wrong answer costs -2 (204.0 against 205.0). Between 50 and 60 the bot asks "did you mean".
 DEFAULT_THRESHOLD = 55.0
 KEYWORD_BONUS = 10.0
+# A keyword the synonym table folds into one character (续费, 续交 -> 交) names no topic any more: nearly every
+# question holds it. Such a keyword is ignored rather than given to every query.
+MIN_KEYWORD_CHARS = 2
 SUGGESTIONS = 3
 # The decision (issue 9), from benchmarks/faq_eval.py on the tune half of tests/faq/resident_questions.yaml:
 # below DEFAULT_SURE_SCORE an answer needs DEFAULT_MARGIN points over the next entry, and every query syllable
@@ -143,19 +151,25 @@ class FaqMatcher:
         sure_score: float = DEFAULT_SURE_SCORE,
         unknown_penalty: float = DEFAULT_UNKNOWN_PENALTY,
         candidate_filter: bool = True,
+        place_names: Iterable[str] = (),
     ) -> None:
         if not entries:
             raise ValueError("FaqMatcher needs at least one entry")
         self.entries = tuple(entries)
         self.threshold = threshold
         self._normalizer = normalizer or default_normalizer()
+        # The places we serve: a resident naming one says where, which the dialog already knows, not what is asked.
+        # Taken out of entry texts and queries alike ("能在朔州参保不" asks what "能在这参保不" asks).
+        places = sorted({name for name in map(self._normalizer, place_names) if len(name) >= 2}, key=lambda n: (-len(n), n))
+        self._places_re = re.compile("|".join(map(re.escape, places))) if places else None
         self._scorer = scorer
-        keys, self._owners = self._index_texts(self.entries)
+        keys, self._owners, texts = self._index_texts(self.entries)
         self._alphabet = _Alphabet(keys)
         self._keys = [self._alphabet.encode(key) for key in keys]
-        self._keys_by_entry: list[list[str]] = [[] for _ in self.entries]
-        for key, owner in zip(self._keys, self._owners, strict=True):
-            self._keys_by_entry[owner].append(key)
+        self._keys_by_entry: list[list[int]] = [[] for _ in self.entries]  # key positions
+        for position, owner in enumerate(self._owners):
+            self._keys_by_entry[owner].append(position)
+        self._term_penalties = TermPenalties(self._normalizer.canonical_forms, texts)
         self._known_codes = frozenset(code for key in self._keys for code in key)
         self._index = CandidateIndex(self._keys, self._owners, [entry.kind == "faq" for entry in self.entries])
         # The bound on scores holds for fuzz.ratio only: another scorer (a benchmark's) scores every text.
@@ -166,14 +180,17 @@ class FaqMatcher:
         self.unknown_penalty = unknown_penalty
         self._in_scope_re = re.compile("|".join(map(re.escape, IN_SCOPE_WORDS)))
 
-    def _index_texts(self, entries: Sequence[FaqEntry]) -> tuple[list[str], list[int]]:
-        """Every distinct key with the index of its entry."""
+    def _index_texts(self, entries: Sequence[FaqEntry]) -> tuple[list[str], list[int], list[list[str]]]:
+        """Every distinct key with the index of its entry and the normalised texts it stands for."""
         keys: list[str] = []
         owners: list[int] = []
+        texts: list[list[str]] = []
         owner_of: dict[str, int] = {}
+        position_of: dict[str, int] = {}
         for index, entry in enumerate(entries):
             for text in (entry.question, *entry.phrasings):
-                key = self._key(text)
+                normalized = self._normalize(text)
+                key = self._normalizer.match_key(generalise_numbers(normalized))
                 if not key:
                     raise ValueError(f"{entry.id}: {text!r} has nothing left to match after normalisation")
                 if key in owner_of:
@@ -181,31 +198,39 @@ class FaqMatcher:
                         # One key in two entries makes the winner arbitrary: a data error, caught at start-up.
                         other = entries[owner_of[key]].id
                         raise ValueError(f"{text!r} in {entry.id} matches exactly like a text of {other}")
-                    continue  # two texts of one entry that match alike: score the key once
+                    # Two texts of one entry that match alike: the key is scored once.
+                    texts[position_of[key]].append(normalized)
+                    continue
                 owner_of[key] = index
+                position_of[key] = len(keys)
                 keys.append(key)
                 owners.append(index)
-        return keys, owners
+                texts.append([normalized])
+        return keys, owners, texts
 
     def _index_keywords(self, entries: Sequence[FaqEntry]) -> tuple[dict[str, set[int]], re.Pattern[str] | None]:
         owners: dict[str, set[int]] = {}
         for index, entry in enumerate(entries):
             for keyword in entry.keywords:
                 normalized = self._normalizer(keyword)
-                if normalized:
+                if len(normalized) >= MIN_KEYWORD_CHARS:
                     owners.setdefault(normalized, set()).add(index)
         # Longest first and non-overlapping, like the synonym table: 低保边缘 counts as 低保边缘, not 低保.
         ordered = sorted(owners, key=lambda k: (-len(k), k))
         pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         return owners, pattern
 
+    def _normalize(self, text: str) -> str:
+        normalized = self._normalizer(text)
+        return normalized if self._places_re is None else self._places_re.sub("", normalized)
+
     def _key(self, text: str) -> str:
-        return self._normalizer.match_key(generalise_numbers(self._normalizer(text)))
+        return self._normalizer.match_key(generalise_numbers(self._normalize(text)))
 
     def match(self, query: str) -> MatchResult:
-        normalized = self._normalizer(query.strip()[:MAX_QUERY_CHARS])
+        normalized = self._normalize(query.strip()[:MAX_QUERY_CHARS])
         if not normalized:
-            # Blank, or only punctuation, emoji and filler words: nothing to match.
+            # Blank, or only punctuation, emoji, filler words and place names: nothing to match.
             return MatchResult(None, "empty", 0.0, ())
         key = self._alphabet.encode(self._normalizer.match_key(generalise_numbers(normalized))[:MAX_KEY_CHARS])
         ranked = self._rank(key, normalized)
@@ -231,7 +256,12 @@ class FaqMatcher:
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         lead = best_score - runner_up
         sure = best_score >= self.sure_score or (best_score >= self.threshold and lead >= self.margin)
-        if not sure and (best.kind == "faq" or best_score < self.threshold):
+        if best.kind == "out_of_scope" and not sure:
+            # A decline needs the same lead as an answer, over the best faq entry: a question sharing one word with
+            # an out-of-scope entry (住院押金要交多少: 交多少) may still be ours.
+            best_faq = next((sc for i, sc in ranked if self.entries[i].kind == "faq"), 0.0)
+            sure = best_score >= self.threshold and best_score - best_faq >= self.margin
+        if not sure and (best.kind != "chitchat" or best_score < self.threshold):
             return MatchResult(None, "not_sure", best_score, suggestions)
         if best.kind == "faq":
             return MatchResult(best.id, "answer", best_score, suggestions)
@@ -243,12 +273,16 @@ class FaqMatcher:
         """Entries as (index, score), best first: the two best entries, the SUGGESTIONS best faq entries and any
         entry a keyword names, with exact scores (all the decision looks at)."""
         keyword_entries = self._keyword_hits(normalized)
+        penalty = self._term_penalties.penalties(normalized)
         if self._candidates_filtered:
-            scores = self._index.best_entries(key, overall=2, faq=SUGGESTIONS, skip=keyword_entries)
+            scores = self._index.best_entries(key, overall=2, faq=SUGGESTIONS, skip=keyword_entries, penalty=penalty)
         else:
-            scores = self._index.every_entry(key, self._scorer)
+            scores = self._index.every_entry(key, self._scorer, penalty)
         for index in keyword_entries:
-            base = max(float(self._scorer(key, text)) for text in self._keys_by_entry[index])
+            base = max(
+                max(0.0, float(self._scorer(key, self._keys[position])) - (0.0 if penalty is None else float(penalty[position])))
+                for position in self._keys_by_entry[index]
+            )
             scores[index] = min(100.0, base + KEYWORD_BONUS)
         # Ties go to the entry listed first in entries.yaml, so results are reproducible.
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))

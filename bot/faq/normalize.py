@@ -106,6 +106,11 @@ class Normalizer:
         # Stop words are removed from the sound key, so they go whether typed in characters or pinyin.
         self._stop_re = _alternation(sound_key(fold(word)) for word in stop)
 
+    @property
+    def canonical_forms(self) -> frozenset[str]:
+        """The forms every variant is rewritten to (folded): the words the table treats as terms."""
+        return frozenset(self._replacements.values())
+
     def __call__(self, text: str) -> str:
         text = fold(text)
         if self._drop_re is not None:

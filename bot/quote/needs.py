@@ -123,6 +123,13 @@ def birth_within(quotes: QuoteEngine, known: Known, document: PolicyDocument) ->
     return latest
 
 
+def birth_cuts(document: PolicyDocument, earliest: date, latest: date) -> list[date]:
+    """The document's age thresholds inside a birth range ("born on or before 1962-12-31"): a birth on one side
+    or the other of each gets a different answer, so that side is all that is still needed."""
+    return sorted({c.born_on_or_before for c in document.categories
+                   if c.born_on_or_before is not None and earliest <= c.born_on_or_before < latest})
+
+
 def statuses_cannot_matter(quotes: QuoteEngine, known: Known) -> bool:
     """True when the answer is the same whatever the statuses (a newborn's free first year)."""
     try:
@@ -278,8 +285,7 @@ def birth_cases(quotes: QuoteEngine, known: Known) -> list[BirthCase]:
     if not uses_birth(document, on):
         return []
     earliest, latest = adult_birth_range(known.payment_date)
-    cuts = sorted({c.born_on_or_before for c in document.categories
-                   if c.born_on_or_before is not None and earliest <= c.born_on_or_before < latest})
+    cuts = birth_cuts(document, earliest, latest)
     bounds = [earliest]
     for cut in cuts:
         bounds.extend([cut, cut + timedelta(days=1)])

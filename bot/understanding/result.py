@@ -34,6 +34,7 @@ class Understanding:
     region_label: str | None = None  # how a guessed village or town is said back (安化县冷市镇高桥村)
     region_problem: ExplainedError | None = None  # not covered, only partly ours, two places at once
     payment_date: Found[date] | None = None
+    payment_said: str | None = None  # "下个月初": the words a payment date was read from when they name no day
     birth: Found[date] | None = None
     birth_range: Found[tuple[date, date]] | None = None  # year only ("八零年的") or an age ("65岁")
     birth_month_day: Found[tuple[int, int]] | None = None  # "3月2号生的": the year is still needed
@@ -50,6 +51,7 @@ class Understanding:
     yes_no: Found[bool] | None = None
     local_hukou: Found[bool] | None = None
     does_not_know: bool = False  # "不知道" / "不记得" said (of whatever is being asked)
+    birth_unknown: bool = False  # "生日记不清了": the birth date said to be unknown, whatever was asked
     correction: bool = False  # 不对 / 其实 / 应该是: the resident is correcting an earlier answer
     question: bool = False  # the message asks something
     hukou_place: bool = False  # the place was said as where the household is registered (户口在沁源)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from bot.faq.candidates import CandidateIndex
@@ -29,6 +30,30 @@ def test_random_keys_give_the_same_best_entries_as_scoring_every_text(seed: int)
         skip = {i for i in range(entry_count) if rng.random() < 0.1}
         expected = top(index.every_entry(query), is_faq, 2, 3, skip)
         assert index.best_entries(query, 2, 3, skip) == expected, (query, skip)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_penalty_per_text_gives_the_same_best_entries_as_scoring_every_text(seed: int) -> None:
+    rng = random.Random(100 + seed)
+    alphabet = "abcdef"
+    entry_count = rng.randint(2, 30)
+    keys = list({"".join(rng.choices(alphabet, k=rng.randint(1, 10))) for _ in range(entry_count * 4)})
+    owners = [rng.randrange(entry_count) for _ in keys]
+    is_faq = [rng.random() < 0.7 for _ in range(entry_count)]
+    index = CandidateIndex(keys, owners, is_faq)
+    for _ in range(60):
+        query = "".join(rng.choices(alphabet + "x", k=rng.randint(1, 12)))
+        penalty = np.array([rng.choice([0.0, 0.0, 10.0, 30.0]) for _ in keys])
+        expected = top(index.every_entry(query, penalty=penalty), is_faq, 2, 3, set())
+        assert index.best_entries(query, 2, 3, penalty=penalty) == expected, query
+        assert min(expected.values()) >= 0.0  # a penalty never makes a score negative
+
+
+def test_a_penalty_lowers_only_the_texts_it_is_given_for() -> None:
+    index = CandidateIndex(["abc", "abd"], [0, 1], [True, True])
+    assert index.best_entries("abc", 2, 2) == {0: 100.0, 1: pytest.approx(66.67, abs=0.01)}
+    penalised = index.best_entries("abc", 2, 2, penalty=np.array([40.0, 0.0]))
+    assert penalised == {1: pytest.approx(66.67, abs=0.01), 0: 60.0}
 
 
 def test_a_query_sharing_nothing_gets_the_first_entries_with_score_zero() -> None:

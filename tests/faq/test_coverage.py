@@ -8,12 +8,12 @@ import re
 import pytest
 
 from bot.faq.coverage import (
-    PARAGRAPH_KEY_CHARS,
+    SENTENCE_KEY_CHARS,
     CoverageRow,
     cited_passages,
     load_coverage,
-    load_paragraph_notes,
-    uncited_paragraphs,
+    load_sentence_notes,
+    uncited_sentences,
 )
 from bot.faq.service import FaqService, build_faq_service
 from bot.policy.loader import default_knowledge_base, policy_dir
@@ -67,22 +67,31 @@ def test_answer_by_id_refuses_a_status_on_a_topic_that_has_no_status_rules(servi
         service.answer_by_id("fee_this_year", "朔州", status="dibao")
 
 
-NOTES = load_paragraph_notes()
+NOTES = load_sentence_notes()
 
 
 def _source_text(document_file: str) -> str:
     return (policy_dir() / "sources" / document_file).read_text(encoding="utf-8")
 
 
-def test_every_paragraph_that_cites_nothing_is_accounted_for_and_no_note_is_stale() -> None:
+def test_every_sentence_the_data_cites_too_little_of_is_accounted_for_and_no_note_is_stale() -> None:
     for document in KB.documents:
-        uncited = {p[:PARAGRAPH_KEY_CHARS] for p in uncited_paragraphs(document, _source_text(document.source.file))}
+        text = _source_text(document.source.file)
+        uncited = {sentence[:SENTENCE_KEY_CHARS] for sentence in uncited_sentences(document, text)}
         noted = {note.starts for note in NOTES if note.document == document.id}
-        assert sorted(uncited - noted) == [], f"{document.id}: paragraphs no row of paragraphs.yaml accounts for"
-        assert sorted(noted - uncited) == [], f"{document.id}: rows naming no uncited paragraph (now cited?)"
+        assert sorted(uncited - noted) == [], f"{document.id}: sentences no row of paragraphs.yaml accounts for"
+        assert sorted(noted - uncited) == [], f"{document.id}: rows naming no uncited sentence (now cited?)"
 
 
-def test_every_paragraph_note_gives_a_reason_or_the_question_left_unanswered() -> None:
+def test_a_sentence_cited_in_part_still_shows_its_uncited_rest() -> None:
+    document = next(d for d in KB.documents if d.id == "qinyuan-2023")
+    text = "已引用的规定：" + cited_passages(document)[0] + "，另有一条没有引用的规定：某类人员另行登记并缴费。"
+    shown = uncited_sentences(document, text)
+    assert len(shown) == 1 and "另有一条没有引用的规定" in shown[0]
+    assert uncited_sentences(document, cited_passages(document)[0] + "。") == []
+
+
+def test_every_sentence_note_gives_a_reason_or_the_question_left_unanswered() -> None:
     ids = {document.id for document in KB.documents}
     for note in NOTES:
         assert note.document in ids

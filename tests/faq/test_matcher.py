@@ -322,3 +322,44 @@ def test_broken_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, "entries:\n  - {id: hi, kind: [\n")
     with pytest.raises(FaqDataError, match=rf"{path}: line \d+, column \d+: not valid YAML"):
         load_entries(path)
+
+
+def test_a_decline_needs_a_lead_over_the_best_faq_entry() -> None:
+    pension = FaqEntry(id="oos_pension", kind="out_of_scope", topic="养老保险", question="养老保险交多少钱",
+                       phrasings=("养老保险一年交多少", "养老金交多少钱", "养老保险怎么交"))
+    fee = FaqEntry(id="fee_this_year", kind="faq", question="医保交多少钱",
+                   phrasings=("今年医保交多少", "医保一年交多少钱", "一个人交多少钱", "医保多少钱", "居民医保交多少"))
+    other = FaqEntry(id="refund", kind="faq", question="医保能退吗",
+                     phrasings=("交了能退费吗", "怎么退费", "退钱", "钱能退回来吗", "不想交了能退吗"))
+    matcher = FaqMatcher([pension, fee, other])
+    # "Insurance" alone: the pension entry leads the fee entry by 5.7 points only (85.7 against 80), so the bot
+    # is not sure rather than declining a question that may be about the fee.
+    near = matcher.match("保险交多少钱")
+    assert near.kind == "not_sure" and near.suggestions[0].faq_id == "fee_this_year"
+    assert FaqMatcher([pension, fee, other], margin=5.0).match("保险交多少钱").kind == "out_of_scope"
+    # A question that is clearly about pensions is still declined, with its topic.
+    far = matcher.match("养老保险一年要交多少")
+    assert (far.kind, far.out_of_scope_topic) == ("out_of_scope", "养老保险")
+
+
+def test_a_keyword_the_synonym_table_folds_into_one_character_gives_no_bonus() -> None:
+    # 续费 is rewritten to 交, which nearly every question holds: it would lift the renewal entry for all of them.
+    renewal = FaqEntry(id="renewal", kind="faq", question="续保要去登记吗", keywords=("续费", "续保"),
+                       phrasings=("续保还要登记吗", "老参保人要去登记吗", "往年交过今年要登记吗", "续保怎么办", "续保手续"))
+    fee = FaqEntry(id="fee", kind="faq", question="医保交多少钱",
+                   phrasings=("今年医保交多少", "医保一年交多少钱", "一个人交多少钱", "医保多少钱", "居民医保交多少"))
+    matcher = FaqMatcher([renewal, fee])
+    assert matcher._keyword_hits(normalize("医保交多少钱")) == set()
+    assert matcher._keyword_hits(normalize("续保要登记吗")) == {0}
+
+
+def test_a_place_we_serve_says_where_not_what(entries: list[FaqEntry]) -> None:
+    matcher = FaqMatcher(entries, place_names=["朔州", "朔州市", "沁源"])
+    plain = FaqMatcher(entries)
+    # The name is taken out: the question scores as if it had not been said, with and without the name.
+    assert matcher.match("我是外地来打工的能在朔州参保不") == plain.match("我是外地来打工的能在参保不")
+    assert matcher.match("我是外地来打工的能在朔州参保不").faq_id == "migrants_residence_permit"
+    assert plain.match("我是外地来打工的能在朔州参保不").kind == "not_sure"  # the name alone made it unsure
+    assert matcher.match("朔州市").kind == "empty"
+    # A place we do not serve is still another region (the synonym table's 其他地区), not taken out.
+    assert matcher.match("深圳的医保多少钱").kind == "out_of_scope"
