@@ -104,6 +104,7 @@ class DialogEngine:
         self.flow = flow or load_flow()
         self.faq = faq
         self.reader = Reader(quotes.places, quotes.vocabulary)
+        self._terms_with_rules: dict[int, tuple[PolicyDocument, tuple[str, ...]]] = {}
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
@@ -111,6 +112,32 @@ class DialogEngine:
             replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
+
+    def terms_with_rules(self, document: PolicyDocument) -> list[str]:
+        """The flow's button terms for which `document` has any rule (worked out once per document: every
+        question about statuses, and every tap on one, needs them)."""
+        found = self._terms_with_rules.get(id(document))
+        if found is None or found[0] is not document:
+            found = (document, tuple(self._find_terms_with_rules(document)))
+            self._terms_with_rules[id(document)] = found
+        return list(found[1])
+
+    def _find_terms_with_rules(self, document: PolicyDocument) -> list[str]:
+        vocabulary = self.quotes.vocabulary
+        used: set[str] = set()
+        for category in document.categories:
+            used |= set(category.matches) | set(category.all_of)
+        for path in document.paths:
+            used |= set(path.when.any_category)
+            if path.when.situation:
+                used.add(path.when.situation)
+        relevant = []
+        for term in self.flow.steps["categories"].buttons_from:
+            # Relevant when the term, or a narrower kind of it, falls under a rule (监测户 → 脱贫不稳定户 → 易返贫).
+            family = {term} | vocabulary.descendants(term)
+            if any(vocabulary.ancestors(member) & used for member in family):
+                relevant.append(term)
+        return relevant
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""
@@ -908,7 +935,7 @@ class _Turn:
         if known.region and known.payment_date:
             for term in [None, *self._relevant_terms()]:
                 try:
-                    quote = self.quotes.quote(request_for(known, categories=(term,) if term else ()))
+                    quote = self.quotes.outcome(request_for(known, categories=(term,) if term else ()))
                 except (UserInputError, NotCoveredError):
                     continue  # a case that needs more answers is simply not listed
                 name = "都不是" if term is None else _short_name(self.quotes.vocabulary.name(term))
@@ -943,7 +970,7 @@ class _Turn:
         for option in options:
             categories = tuple(option if t == broad else t for t in held) if broad in held else (*held, option)
             try:
-                quote = self.quotes.quote(request_for(known, categories=categories))
+                quote = self.quotes.outcome(request_for(known, categories=categories))
             except (UserInputError, NotCoveredError):
                 continue  # a class that needs more answers is simply not listed
             cases.append({"name": self.quotes.vocabulary.name(option), "amount": quote.personal_payment,
@@ -967,7 +994,7 @@ class _Turn:
                 case = replace(known, facts=(*known.facts, (state.pending.get("fact", ""), value)))
                 name = "是" if value else "不是"
             try:
-                quote = self.quotes.quote(request_for(case))
+                quote = self.quotes.outcome(request_for(case))
             except (UserInputError, NotCoveredError):
                 continue
             cases.append({"name": name, "amount": quote.personal_payment, "more": bool(quote.missing_facts)})
@@ -1163,20 +1190,7 @@ class _Turn:
             document, _ = self.quotes.document_on(self.state.region, self.state.payment_date, self._request().reference)
         except NotCoveredError:
             return []
-        vocabulary = self.quotes.vocabulary
-        used: set[str] = set()
-        for category in document.categories:
-            used |= set(category.matches) | set(category.all_of)
-        for path in document.paths:
-            used |= set(path.when.any_category)
-            if path.when.situation:
-                used.add(path.when.situation)
-        relevant = []
-        for term in self.flow.steps["categories"].buttons_from:
-            # Relevant when the term, or a narrower kind of it, falls under a rule (监测户 → 脱贫不稳定户 → 易返贫).
-            family = {term} | vocabulary.descendants(term)
-            if any(vocabulary.ancestors(member) & used for member in family):
-                relevant.append(term)
+        relevant = self.engine.terms_with_rules(document)
         state = self.state
         if state.birth is not None:
             # Only the statuses that can change this resident's answer (a newborn: not 刑满释放人员).
