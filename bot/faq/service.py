@@ -47,7 +47,7 @@ class FaqService:
     def __init__(self, quotes: QuoteEngine, entries: list[FaqEntry], matcher: FaqMatcher | None = None) -> None:
         self.quotes = quotes
         self.entries = {entry.id: entry for entry in entries}
-        self.matcher = matcher or FaqMatcher(entries)
+        self.matcher = matcher or FaqMatcher(entries, place_names=quotes.places.names)
         self.specs = load_answer_specs()
         self.statuses = StatusFinder(quotes.vocabulary)
         self.timing = TimingReader(quotes)
