@@ -15,7 +15,7 @@ from bot.understanding.result import Found, Understanding
 from bot.understanding.sounds import SoundIndex
 from bot.understanding.statuses import UNKNOWN, StatusReader
 from bot.understanding.whereabouts import read_whereabouts
-from bot.understanding.yesno import read_local_hukou, read_yes_no
+from bot.understanding.yesno import read_confirmation, read_local_hukou, read_yes_no
 
 MAX_CHARS = 500
 _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥时|咋|吗|哪|能不能|可不可以|是否|为什么|为啥|几号|何时|要不要|需不需要")
@@ -54,6 +54,16 @@ _NOT_KNOWN = r"(?:不知道|不清楚|不晓得|搞不清|说不清|不记得|�
 _WHICH_CLASS = r"(?:几|哪一?|啥|什么|第几)(?:类|档|级)|城市还是农村|农村还是城市"
 _CLASS_UNKNOWN = re.compile(rf"{_NOT_KNOWN}[^,.;!?，。；！？]{{0,6}}?(?:{_WHICH_CLASS})"
                             rf"|(?:{_WHICH_CLASS})[^,.;!?，。；！？]{{0,4}}?{_NOT_KNOWN}")
+# A parent or grandparent speaking for a child ("我是孩子他爸", "娃他妈", "给孙子交", "俺家娃咋交", "孩子是今年3月出生的"):
+# the child is the insured, so the birth date asked for is the child's; the speaker's role words are no status,
+# no place and no second person.
+_CHILD = r"(?:孩子|小孩|娃娃?|宝宝|宝贝|孙子|孙女|外孙女?|闺女|儿子|女儿|新生儿|婴儿)"
+_FOR_CHILD = re.compile(
+    rf"{_CHILD}(?:他|她|的)?(?:爸爸?|妈妈?|爹|娘|奶奶|爷爷|姥姥|姥爷|外婆|外公)"
+    rf"|(?:给|帮|替)(?:我|俺)?(?:家)?(?:的)?(?:小)?{_CHILD}"
+    rf"|(?:^|[我俺,.;!?，。；！？\s])(?:家)?(?:的)?(?:小)?{_CHILD}(?:的)?(?:医保|参保|要|得|该|咋|怎么|交|缴|刚|才|是|今年|去年"
+    r"|上个?月|前天|昨天|\d|[一二三四五六七八九十]+月|出生|生)"
+)
 # Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
 _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
 _ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
@@ -126,11 +136,12 @@ class Reader:
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
         result.class_unknown = bool(result.statuses) and _CLASS_UNKNOWN.search(simple) is not None
+        result.insured_child = _FOR_CHILD.search(simple) is not None
         several = _SEVERAL.search(simple)
         if several is not None:
             _one_person_only(result, several, keep_shared=step != "done")
         if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None:
-            answer = read_yes_no(simple)
+            answer = read_confirmation(simple) if step == "confirm_region" else read_yes_no(simple)
             if answer is not None:
                 result.yes_no = Found(answer, 0, len(simple))
         return result
@@ -248,7 +259,7 @@ def _one_person_only(result: Understanding, several: re.Match[str], keep_shared:
     else:
         result.statuses, result.removed, result.unknown_words = [], [], []
         result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
-        result.class_unknown = False
+        result.class_unknown = result.insured_child = False
     result.local_hukou = None
 
 
