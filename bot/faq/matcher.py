@@ -23,7 +23,8 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
 5. Before scoring, term_penalties.py takes points off texts that match only through a word the query does not
    hold: a term cut in two (新生 is not 新生儿) or its opposite (已交 is not 没交).
 Figures and dates are replaced by question words before keys are made (generalise_numbers), in entry texts
-and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks.
+and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks. The names of the places served
+(``place_names``: 朔州, 沁源 and their towns) are taken out the same way: they say where, not what.
 """
 
 from __future__ import annotations
