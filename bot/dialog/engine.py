@@ -66,7 +66,8 @@ _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥|咋|吗|�
 class FaqResponder(Protocol):
     """Answers free-text questions (bot.faq); None when the text is not a question it can handle."""
 
-    def respond(self, text: str, region: str | None, output: Format, strict: bool) -> Reply | None: ...
+    def respond(self, text: str, region: str | None, output: Format, strict: bool,
+                today: date | None = None) -> Reply | None: ...
 
     def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None: ...
 
@@ -104,6 +105,7 @@ class DialogEngine:
         self.flow = flow or load_flow()
         self.faq = faq
         self.reader = Reader(quotes.places, quotes.vocabulary)
+        self._terms_with_rules: dict[int, tuple[PolicyDocument, tuple[str, ...]]] = {}
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
@@ -111,6 +113,32 @@ class DialogEngine:
             replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
+
+    def terms_with_rules(self, document: PolicyDocument) -> list[str]:
+        """The flow's button terms for which `document` has any rule (worked out once per document: every
+        question about statuses, and every tap on one, needs them)."""
+        found = self._terms_with_rules.get(id(document))
+        if found is None or found[0] is not document:
+            found = (document, tuple(self._find_terms_with_rules(document)))
+            self._terms_with_rules[id(document)] = found
+        return list(found[1])
+
+    def _find_terms_with_rules(self, document: PolicyDocument) -> list[str]:
+        vocabulary = self.quotes.vocabulary
+        used: set[str] = set()
+        for category in document.categories:
+            used |= set(category.matches) | set(category.all_of)
+        for path in document.paths:
+            used |= set(path.when.any_category)
+            if path.when.situation:
+                used.add(path.when.situation)
+        relevant = []
+        for term in self.flow.steps["categories"].buttons_from:
+            # Relevant when the term, or a narrower kind of it, falls under a rule (监测户 → 脱贫不稳定户 → 易返贫).
+            family = {term} | vocabulary.descendants(term)
+            if any(vocabulary.ancestors(member) & used for member in family):
+                relevant.append(term)
+        return relevant
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""
@@ -674,6 +702,8 @@ class _Turn:
             state.pending.pop("confirm_region", None)
             self._set_region(u.region.value)
             changed = True
+        if u.insured_child and u.several_people is None:
+            state.pending["insured"] = "child"  # not an answer by itself: the birth asked for is the child's
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
             if u.payment_said:
@@ -839,6 +869,11 @@ class _Turn:
             # Said at the birth question, or "生日记不清了" in a run-on message when the birth is what is needed next.
             if self._birth_unknown():
                 return True
+            if state.pending.get("insured") == "child":
+                self._reask("birth", UserInputError(
+                    "birth", "孩子的出生日期在出生医学证明或户口簿上；记不清哪天的话，说出生年月（如“2023年3月”）也可以，"
+                    "只有规定与具体日期有关时才再问是几号", example="2023年3月"))
+                return True
             self._reask("birth", UserInputError(
                 "birth", "不知道具体日期的话，说出生年份（如“1958年”）或年龄（如“65岁”）也可以；只有规定与具体日期有关时"
                 "才需要年月日", example="65岁"))
@@ -870,6 +905,8 @@ class _Turn:
         go on for an adult and say so; where adults' answers differ, say by which births. False: neither can be
         told yet (the caller asks for the year or the age)."""
         state = self.state
+        if state.pending.get("insured") == "child":
+            return False  # the cases are adults' (needs.birth_cases): never offered for a child
         cases = birth_cases(self.quotes, self._known())
         if len(cases) == 1:
             state.birth_from, state.birth_to = cases[0].earliest, cases[0].latest
@@ -899,7 +936,7 @@ class _Turn:
         if known.region and known.payment_date:
             for term in [None, *self._relevant_terms()]:
                 try:
-                    quote = self.quotes.quote(request_for(known, categories=(term,) if term else ()))
+                    quote = self.quotes.outcome(request_for(known, categories=(term,) if term else ()))
                 except (UserInputError, NotCoveredError):
                     continue  # a case that needs more answers is simply not listed
                 name = "都不是" if term is None else _short_name(self.quotes.vocabulary.name(term))
@@ -934,7 +971,7 @@ class _Turn:
         for option in options:
             categories = tuple(option if t == broad else t for t in held) if broad in held else (*held, option)
             try:
-                quote = self.quotes.quote(request_for(known, categories=categories))
+                quote = self.quotes.outcome(request_for(known, categories=categories))
             except (UserInputError, NotCoveredError):
                 continue  # a class that needs more answers is simply not listed
             cases.append({"name": self.quotes.vocabulary.name(option), "amount": quote.personal_payment,
@@ -958,7 +995,7 @@ class _Turn:
                 case = replace(known, facts=(*known.facts, (state.pending.get("fact", ""), value)))
                 name = "是" if value else "不是"
             try:
-                quote = self.quotes.quote(request_for(case))
+                quote = self.quotes.outcome(request_for(case))
             except (UserInputError, NotCoveredError):
                 continue
             cases.append({"name": name, "amount": quote.personal_payment, "more": bool(quote.missing_facts)})
@@ -976,6 +1013,7 @@ class _Turn:
             categories=None if state.categories is None else tuple(state.categories),
             local_hukou=state.local_hukou, facts=tuple(state.facts.items()),
             reference=answer.is_reference(state.pending, state.payment_date),
+            child=state.pending.get("insured") == "child",
         )
 
     def _advance(self, force_ask: bool = False) -> None:
@@ -1102,7 +1140,7 @@ class _Turn:
         elif step == "birth" and self._birth_month() is not None:
             self.say("ask_birth_exact", facts, earliest=state.birth_from, latest=state.birth_to)
         elif step == "birth":
-            self.say(spec.ask, facts)
+            self.say(spec.ask, facts, child=state.pending.get("insured") == "child")
         elif step == "categories":
             self._ask_categories(replaces_previous)
         elif step == "refine":
@@ -1153,20 +1191,7 @@ class _Turn:
             document, _ = self.quotes.document_on(self.state.region, self.state.payment_date, self._request().reference)
         except NotCoveredError:
             return []
-        vocabulary = self.quotes.vocabulary
-        used: set[str] = set()
-        for category in document.categories:
-            used |= set(category.matches) | set(category.all_of)
-        for path in document.paths:
-            used |= set(path.when.any_category)
-            if path.when.situation:
-                used.add(path.when.situation)
-        relevant = []
-        for term in self.flow.steps["categories"].buttons_from:
-            # Relevant when the term, or a narrower kind of it, falls under a rule (监测户 → 脱贫不稳定户 → 易返贫).
-            family = {term} | vocabulary.descendants(term)
-            if any(vocabulary.ancestors(member) & used for member in family):
-                relevant.append(term)
+        relevant = self.engine.terms_with_rules(document)
         state = self.state
         if state.birth is not None:
             # Only the statuses that can change this resident's answer (a newborn: not 刑满释放人员).
@@ -1185,7 +1210,7 @@ class _Turn:
     def _faq(self, text: str, strict: bool) -> bool:
         if self.engine.faq is None:
             return False
-        reply = self.engine.faq.respond(text, self.state.region, self.output, strict)
+        reply = self.engine.faq.respond(text, self.state.region, self.output, strict, self.today)
         if reply is None:
             return False
         self.replies.append(reply)
