@@ -39,7 +39,7 @@ from bot.render import Format
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 
-CHAT = 31
+CHAT = 731_054_926  # a realistic private chat id: long enough that finding it in a log is never a coincidence
 
 
 # --------------------------------------------------------------------------------------------- residents
