@@ -66,7 +66,8 @@ _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥|咋|吗|�
 class FaqResponder(Protocol):
     """Answers free-text questions (bot.faq); None when the text is not a question it can handle."""
 
-    def respond(self, text: str, region: str | None, output: Format, strict: bool) -> Reply | None: ...
+    def respond(self, text: str, region: str | None, output: Format, strict: bool,
+                today: date | None = None) -> Reply | None: ...
 
     def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None: ...
 
@@ -701,6 +702,8 @@ class _Turn:
             state.pending.pop("confirm_region", None)
             self._set_region(u.region.value)
             changed = True
+        if u.insured_child and u.several_people is None:
+            state.pending["insured"] = "child"  # not an answer by itself: the birth asked for is the child's
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
             if u.payment_said:
@@ -866,6 +869,11 @@ class _Turn:
             # Said at the birth question, or "生日记不清了" in a run-on message when the birth is what is needed next.
             if self._birth_unknown():
                 return True
+            if state.pending.get("insured") == "child":
+                self._reask("birth", UserInputError(
+                    "birth", "孩子的出生日期在出生医学证明或户口簿上；记不清哪天的话，说出生年月（如“2023年3月”）也可以，"
+                    "只有规定与具体日期有关时才再问是几号", example="2023年3月"))
+                return True
             self._reask("birth", UserInputError(
                 "birth", "不知道具体日期的话，说出生年份（如“1958年”）或年龄（如“65岁”）也可以；只有规定与具体日期有关时"
                 "才需要年月日", example="65岁"))
@@ -897,6 +905,8 @@ class _Turn:
         go on for an adult and say so; where adults' answers differ, say by which births. False: neither can be
         told yet (the caller asks for the year or the age)."""
         state = self.state
+        if state.pending.get("insured") == "child":
+            return False  # the cases are adults' (needs.birth_cases): never offered for a child
         cases = birth_cases(self.quotes, self._known())
         if len(cases) == 1:
             state.birth_from, state.birth_to = cases[0].earliest, cases[0].latest
@@ -1003,6 +1013,7 @@ class _Turn:
             categories=None if state.categories is None else tuple(state.categories),
             local_hukou=state.local_hukou, facts=tuple(state.facts.items()),
             reference=answer.is_reference(state.pending, state.payment_date),
+            child=state.pending.get("insured") == "child",
         )
 
     def _advance(self, force_ask: bool = False) -> None:
@@ -1129,7 +1140,7 @@ class _Turn:
         elif step == "birth" and self._birth_month() is not None:
             self.say("ask_birth_exact", facts, earliest=state.birth_from, latest=state.birth_to)
         elif step == "birth":
-            self.say(spec.ask, facts)
+            self.say(spec.ask, facts, child=state.pending.get("insured") == "child")
         elif step == "categories":
             self._ask_categories(replaces_previous)
         elif step == "refine":
@@ -1199,7 +1210,7 @@ class _Turn:
     def _faq(self, text: str, strict: bool) -> bool:
         if self.engine.faq is None:
             return False
-        reply = self.engine.faq.respond(text, self.state.region, self.output, strict)
+        reply = self.engine.faq.respond(text, self.state.region, self.output, strict, self.today)
         if reply is None:
             return False
         self.replies.append(reply)

@@ -35,6 +35,7 @@ class Known:
     local_hukou: bool | None = None
     facts: tuple[tuple[str, bool], ...] = ()
     reference: bool = False  # the resident accepted an answer from the newest document for a later date
+    child: bool = False  # a parent or grandparent speaks for a child: the child's birth date is asked for
 
 
 @dataclass
@@ -207,7 +208,9 @@ def next_need(quotes: QuoteEngine, known: Known) -> Need:
     except NotCoveredError as error:
         return Need("date_not_covered", error=error)
     birth_used = known.birth
-    if known.birth is None and uses_birth(document, on):
+    # A child's birth date is asked even where no rule of the document turns on it: it decides which statuses can
+    # change a child's answer (a baby is offered neither 刑满释放人员 nor 新入学大中专学生), and a child's parent knows it.
+    if known.birth is None and (uses_birth(document, on) or known.child):
         if known.birth_range is None:
             return Need("birth", document=document)
         birth_used = birth_within(quotes, known, document)

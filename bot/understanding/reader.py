@@ -24,12 +24,15 @@ _NEGATED_PLACE = re.compile(r"(?:不是|不在|并非|而不是)[^,.;!?，。；
 # Several people in one message ("我和我妈", "老两口", "一家三口"): the bot answers for one resident at a time.
 _KIN = (r"(?:妈|爸|娘|爹|老伴|媳妇|老婆|丈夫|老公|爱人|对象|儿子|女儿|孩子|娃|闺女|孙子|孙女|外孙|父母|爸妈|爹娘"
         r"|婆婆|公公|哥|姐|弟|妹|奶奶|爷爷|姥姥|姥爷)")
+# Who looks after a child ("还有奶奶照顾", "我和老伴带着孙子"): a description, not another insured person.
+_LOOKS_AFTER = r"(?:一起|在一起|住|过|生活|长大|相依|带|照顾|照看|看着|管|养|陪)"
 _SEVERAL = re.compile(
-    # "我跟奶奶过", "我和爷爷奶奶住": whom a child lives with, not a second insured person.
-    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?{_KIN}+(?!一起|在一起|住|过|生活|长大|相依)"
-    r"|(?:我们|俺们|咱们|我|俺|咱)(?:俩|两个|仨|三个|两口子|一家)|两口子|老两口|夫妻俩|夫妻两个|娘俩|爷俩|母子俩|父子俩|母女俩"
+    # "我跟奶奶过", "我和老伴带着孙子": whom a child lives with or who looks after them, not a second insured person.
+    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?(?>{_KIN}+)(?!{_LOOKS_AFTER})"
+    rf"|(?:我们|俺们|咱们|我|俺|咱)(?:俩|两个|仨|三个|两口子|一家)(?!{_LOOKS_AFTER})"
+    r"|两口子(?!离|分开|吵|都不|不管|出去|在外)|老两口|夫妻俩|夫妻两个|娘俩|爷俩|母子俩|父子俩|母女俩"
     # Another person after the first: "还有我妈", "再帮我老伴算算", "我老伴也要交".
-    rf"|(?:还有|再帮|也帮|再给|也给|再算)(?:我|俺)?(?:家)?(?:的)?{_KIN}|(?:我|俺)(?:家)?{_KIN}(?:也|还)(?:要|得|想|需要)?(?:交|缴|参保|算)"
+    rf"|(?:还有|再帮|也帮|再给|也给|再算)(?:我|俺)?(?:家)?(?:的)?(?>{_KIN}+)(?!{_LOOKS_AFTER})|(?:我|俺)(?:家)?{_KIN}(?:也|还)(?:要|得|想|需要)?(?:交|缴|参保|算)"
     r"|全家|一家[二两三四五六七八九几]口|[两三四五六七八九几]口人|[两三四五六七八九几]个人"
     # Parents named as the insured: 我爸妈俩, 父母都要交. "娃爸妈都不在身边", "父母都去世了", "爸妈都在外地打工" only
     # describe a child's situation (事实无人抚养儿童, 孤儿): one child is asked about, nothing is dropped.
@@ -51,6 +54,16 @@ _NOT_KNOWN = r"(?:不知道|不清楚|不晓得|搞不清|说不清|不记得|�
 _WHICH_CLASS = r"(?:几|哪一?|啥|什么|第几)(?:类|档|级)|城市还是农村|农村还是城市"
 _CLASS_UNKNOWN = re.compile(rf"{_NOT_KNOWN}[^,.;!?，。；！？]{{0,6}}?(?:{_WHICH_CLASS})"
                             rf"|(?:{_WHICH_CLASS})[^,.;!?，。；！？]{{0,4}}?{_NOT_KNOWN}")
+# A parent or grandparent speaking for a child ("我是孩子他爸", "娃他妈", "给孙子交", "俺家娃咋交", "孩子是今年3月出生的"):
+# the child is the insured, so the birth date asked for is the child's; the speaker's role words are no status,
+# no place and no second person.
+_CHILD = r"(?:孩子|小孩|娃娃?|宝宝|宝贝|孙子|孙女|外孙女?|闺女|儿子|女儿|新生儿|婴儿)"
+_FOR_CHILD = re.compile(
+    rf"{_CHILD}(?:他|她|的)?(?:爸爸?|妈妈?|爹|娘|奶奶|爷爷|姥姥|姥爷|外婆|外公)"
+    rf"|(?:给|帮|替)(?:我|俺)?(?:家)?(?:的)?(?:小)?{_CHILD}"
+    rf"|(?:^|[我俺,.;!?，。；！？\s])(?:家)?(?:的)?(?:小)?{_CHILD}(?:的)?(?:医保|参保|要|得|该|咋|怎么|交|缴|刚|才|是|今年|去年"
+    r"|上个?月|前天|昨天|\d|[一二三四五六七八九十]+月|出生|生)"
+)
 # Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
 _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
 _ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
@@ -123,6 +136,7 @@ class Reader:
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
         result.class_unknown = bool(result.statuses) and _CLASS_UNKNOWN.search(simple) is not None
+        result.insured_child = _FOR_CHILD.search(simple) is not None
         several = _SEVERAL.search(simple)
         if several is not None:
             _one_person_only(result, several, keep_shared=step != "done")
@@ -245,7 +259,7 @@ def _one_person_only(result: Understanding, several: re.Match[str], keep_shared:
     else:
         result.statuses, result.removed, result.unknown_words = [], [], []
         result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
-        result.class_unknown = False
+        result.class_unknown = result.insured_child = False
     result.local_hukou = None
 
 

@@ -45,6 +45,7 @@ class Understanding:
     status_mode: StatusMode | None = None  # "也是" adds; "不对，是…" replaces
     no_status: bool = False  # 普通农民, 啥也不是, 都不是吧
     status_unknown: bool = False  # 不知道 (not the same as none)
+    insured_child: bool = False  # "我是孩子他爸", "给娃交": the resident speaks for a child, who is the insured
     class_unknown: bool = False  # "低保户，不知道是几类": a status said, its class (or grade) not known
     ambiguous_status: Found[tuple[str, ...]] | None = None  # 困难户: which of these
     unknown_words: list[str] = field(default_factory=list)  # leftover words that looked like a status
@@ -76,6 +77,8 @@ class Understanding:
             names.append("status_unknown")
         if self.class_unknown:
             names.append("class_unknown")
+        if self.insured_child:
+            names.append("insured_child")
         return names
 
     @property
