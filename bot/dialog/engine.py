@@ -66,7 +66,8 @@ _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥|咋|吗|�
 class FaqResponder(Protocol):
     """Answers free-text questions (bot.faq); None when the text is not a question it can handle."""
 
-    def respond(self, text: str, region: str | None, output: Format, strict: bool) -> Reply | None: ...
+    def respond(self, text: str, region: str | None, output: Format, strict: bool,
+                today: date | None = None) -> Reply | None: ...
 
     def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None: ...
 
@@ -1231,7 +1232,7 @@ class _Turn:
     def _faq(self, text: str, strict: bool) -> bool:
         if self.engine.faq is None:
             return False
-        reply = self.engine.faq.respond(text, self.state.region, self.output, strict)
+        reply = self.engine.faq.respond(text, self.state.region, self.output, strict, self.today)
         if reply is None:
             return False
         self.replies.append(reply)
