@@ -17,13 +17,14 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
    below DEFAULT_SURE_SCORE a faq entry is answered only with a lead of DEFAULT_MARGIN over the next entry
    (else "not_sure"); an out_of_scope or chitchat entry makes the bot decline or chat rather than answer the
    nearest FAQ with false confidence, unless the query holds an IN_SCOPE_WORDS word (then the faq entries
-   decide among themselves: the lead is over the next faq entry, not over the vetoed one). A decline needs the
-   lead an answer needs, over the best faq entry (below DEFAULT_SURE_SCORE): else "not sure", with the faq
-   entries suggested, since a question sharing one word with an out-of-scope entry may still be ours.
+   decide among themselves: the lead is over the next faq entry, not over the vetoed one). A decline or a chat
+   reply needs the lead an answer needs, over the best faq entry (below DEFAULT_SURE_SCORE): else "not sure",
+   with the faq entries suggested, since a question sharing a word with such an entry may still be ours.
 5. Before scoring, term_penalties.py takes points off texts that match only through a word the query does not
    hold: a term cut in two (新生 is not 新生儿) or its opposite (已交 is not 没交).
 Figures and dates are replaced by question words before keys are made (generalise_numbers), in entry texts
-and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks.
+and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks. The names of the places served
+(``place_names``: 朔州, 沁源 and their towns) are taken out the same way: they say where, not what.
 """
 
 from __future__ import annotations
@@ -256,12 +257,13 @@ class FaqMatcher:
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         lead = best_score - runner_up
         sure = best_score >= self.sure_score or (best_score >= self.threshold and lead >= self.margin)
-        if best.kind == "out_of_scope" and not sure:
-            # A decline needs the same lead as an answer, over the best faq entry: a question sharing one word with
-            # an out-of-scope entry (住院押金要交多少: 交多少) may still be ours.
+        if best.kind != "faq" and not sure:
+            # A decline or a chat reply needs the same lead as an answer, over the best faq entry: a question sharing
+            # a word with an out-of-scope entry (住院押金要交多少: 交多少) or a chitchat one (补助的钱哪个单位出:
+            # 哪个) may still be ours.
             best_faq = next((sc for i, sc in ranked if self.entries[i].kind == "faq"), 0.0)
             sure = best_score >= self.threshold and best_score - best_faq >= self.margin
-        if not sure and (best.kind != "chitchat" or best_score < self.threshold):
+        if not sure:
             return MatchResult(None, "not_sure", best_score, suggestions)
         if best.kind == "faq":
             return MatchResult(best.id, "answer", best_score, suggestions)
