@@ -193,6 +193,11 @@ def _role(clause: str, step: str, today: date) -> DateRole | None:
     return None
 
 
+def has_payment_cue(text: str) -> bool:
+    """Whether `text` has a word that makes a date a payment date (交, 缴, 打算, 哪天, …)."""
+    return _PAY_CUE.search(text) is not None
+
+
 def _near_with_short_year(clause: str, today: date) -> bool:
     """A two-digit year ("24年1月5日") that, read forwards, is within two years of today."""
     if "yy" not in date_kinds(clause):
