@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.faq.asked_date import AskedDate, DateVerdict, judge
 from bot.policy.loader import parse_model, policy_dir, read_yaml
 from bot.policy.model import Channel, Citation, CitedText, EnrolmentPath, LocalCategory, PolicyDocument, Step
 from bot.policy.vocabulary import VocabularyIndex
@@ -113,7 +114,9 @@ class DocumentView:
         return [p for p in self.doc.paths if p.when.situation == situation]
 
     def late_paths(self, waiting: bool = False) -> list[EnrolmentPath]:
-        late = [p for p in self.doc.paths if p.when.after_collection]
+        # Paths for after the window, and paths whose own window runs on past it (沁源's 2022 newborns:
+        # "错过缴费期的可于2023年3月25日前办理参保手续").
+        late = [p for p in self.doc.paths if p.when.after_collection or p.window == "collection_then_until"]
         if waiting:
             late = [p for p in late if p.benefit_start == "payment_plus_days"]
         return late
@@ -144,6 +147,10 @@ class DocumentView:
             return self.doc.extras.get(extra)
         value = getattr(self.doc, field_name or "", None)
         return value if isinstance(value, CitedText) else None
+
+    def date_verdict(self, asked: AskedDate | None) -> DateVerdict | None:
+        """What this document's collection window says of a day named in the question."""
+        return None if asked is None else judge(asked, self.doc.collection)
 
     def more(self, keys: list[str]) -> list[CitedText]:
         """The document's extras under these keys, in this order; keys it does not have are skipped."""
