@@ -14,7 +14,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.faq.asked_date import AskedDate, DateVerdict, judge
 from bot.policy.loader import parse_model, policy_dir, read_yaml
 from bot.policy.model import Channel, Citation, CitedText, EnrolmentPath, LocalCategory, PolicyDocument, Step
 from bot.policy.vocabulary import VocabularyIndex
@@ -147,10 +146,6 @@ class DocumentView:
             return self.doc.extras.get(extra)
         value = getattr(self.doc, field_name or "", None)
         return value if isinstance(value, CitedText) else None
-
-    def date_verdict(self, asked: AskedDate | None) -> DateVerdict | None:
-        """What this document's collection window says of a day named in the question."""
-        return None if asked is None else judge(asked, self.doc.collection)
 
     def more(self, keys: list[str]) -> list[CitedText]:
         """The document's extras under these keys, in this order; keys it does not have are skipped."""

@@ -9,7 +9,6 @@ from functools import cache
 from bot.dialog.replies import Button, Reply
 from bot.errors import NotCoveredError, UserInputError
 from bot.faq.answers import Citer, DocumentView, load_answer_specs
-from bot.faq.asked_date import AskedDate, asked_date
 from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.faq.model import FaqEntry, load_entries
 from bot.faq.status_topic import (
@@ -25,9 +24,6 @@ from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
 from bot.quote.result import Source
 from bot.render import Format, render
-
-# Topics whose answer judges a day named in the question against the document's window.
-DATE_TOPICS = frozenset({"collection_window", "missed_deadline"})
 
 
 @dataclass
@@ -77,8 +73,7 @@ class FaqService:
         suggestions = [{"faq_id": s.faq_id, "question": s.question, "score": round(s.score, 1)}
                        for s in match.suggestions]
         if match.kind == "answer" and match.faq_id is not None:
-            asked = asked_date(question) if match.faq_id in DATE_TOPICS else None
-            return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status, asked)
+            return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status)
         if match.kind == "out_of_scope":
             text = render("dialog/faq_out_of_scope", output, topic=match.out_of_scope_topic, enquiries=enquiries)
             return FaqAnswer("out_of_scope", match.faq_id, None, text, match.score, suggestions, region=canonical,
@@ -133,8 +128,7 @@ class FaqService:
         return self._answer(faq_id, 100.0, documents, canonical, output, [], status)
 
     def _answer(self, faq_id: str, score: float, documents: list[PolicyDocument], region: str | None,
-                output: Format, suggestions: list[dict[str, object]], status: str | None = None,
-                asked: AskedDate | None = None) -> FaqAnswer:
+                output: Format, suggestions: list[dict[str, object]], status: str | None = None) -> FaqAnswer:
         spec = self.specs[faq_id]
         citer = Citer(documents[0])
         parts = []
@@ -147,7 +141,7 @@ class FaqService:
                 status_name=self._status_name(status), timing=faq_id in TIMING_TOPICS,
                 enquiries=document.source.enquiries)
             body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer,
-                          enquiries=document.source.enquiries, asked=asked)
+                          enquiries=document.source.enquiries)
             if spec.template != "passage":  # the passage template renders its extras itself
                 more = render("faq/_more", output, view=view, spec=spec, cite=citer)
                 body = f"{body}\n{more}" if more else body
