@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.faq_baseline.matcher import FaqMatcher as BaselineMatcher  # noqa: E402
-from bot.faq.evaluation import Outcome, Question, classify, evaluate, load_questions  # noqa: E402
+from bot.faq.evaluation import Outcome, Question, asked_on, classify, evaluate, load_questions  # noqa: E402
 from bot.faq.model import load_entries  # noqa: E402
 from bot.faq.service import FaqService, build_faq_service  # noqa: E402
 from bot.policy.loader import default_knowledge_base  # noqa: E402
@@ -40,7 +40,7 @@ def baseline_outcome(matcher: BaselineMatcher, question: Question) -> Outcome:
 
 
 def current_outcome(service: FaqService, question: Question) -> Outcome:
-    result = service.ask(question.text, question.region)
+    result = service.ask(question.text, question.region, today=asked_on(service.quotes, question.region))
     first = str(result.suggestions[0]["faq_id"]) if result.suggestions else None
     return Outcome(result.kind, result.faq_id, result.status, first)
 

@@ -12,8 +12,10 @@ over: as the console sends it (no update id) and as Telegram does (an update id:
 written in the state's transaction). Each turn is timed on the wall clock and in CPU time of the thread
 (time.thread_time_ns): the machine may be shared, and CPU time leaves out the time the process was not running.
 
-`--root DIR` runs the same measurement on another checkout (e.g. main's, for a before/after in one sitting):
-    python benchmarks/understanding_bench.py --speed-only --root /path/to/main
+`--root DIR` runs the same measurement on another checkout (e.g. main's, for a before/after in one sitting), and
+`--scripts DIR` plays the same conversations on both (an older checkout may lack newer scripts):
+    python benchmarks/understanding_bench.py --speed-only --root /path/to/old --scripts /path/to/old/dialogs/scripts
+    python benchmarks/understanding_bench.py --speed-only --scripts /path/to/old/dialogs/scripts
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ from typing import Any
 _ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 _ARGS.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1],
                    help="the checkout whose bot/ and scripts are measured (default: this one)")
+_ARGS.add_argument("--scripts", type=Path, default=None,
+                   help="the replay scripts played (default: the checkout's dialogs/scripts; give the same to both)")
 _ARGS.add_argument("--speed-only", action="store_true", help="skip the reading scores")
 _ARGS.add_argument("--repeats", type=int, default=20, help="times each replay script is played (default 20)")
 OPTIONS = _ARGS.parse_args()
 ROOT = OPTIONS.root.resolve()
+SCRIPTS = (OPTIONS.scripts or ROOT / "dialogs" / "scripts").resolve()
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "understanding"))
 
@@ -144,7 +149,7 @@ def _percentiles(values: list[float]) -> tuple[float, float, float]:
 def measure_speed(with_update_ids: bool) -> tuple[Timings, Timings, Timings]:
     """(turns, reader alone, quote alone) over every replay script played REPEATS times."""
     engine = build_engine()
-    scripts = [load_script(path) for path in script_files([ROOT / "dialogs" / "scripts"])]
+    scripts = [load_script(path) for path in script_files([SCRIPTS])]
     turns, reads, quotes = Timings(), Timings(), Timings()
     update_id = 0
     with tempfile.TemporaryDirectory() as folder:
@@ -174,7 +179,7 @@ def measure_speed(with_update_ids: bool) -> tuple[Timings, Timings, Timings]:
 
 
 def print_speed() -> None:
-    print(f"speed of {ROOT}: each replay script played {REPEATS} times; µs per call, p50 / p99 / mean")
+    print(f"speed of {ROOT}: each replay script of {SCRIPTS} played {REPEATS} times; µs per call, p50 / p99 / mean")
     for label, with_update_ids in (("console", False), ("Telegram", True)):
         turns, reads, quotes = measure_speed(with_update_ids)
         rows = ((f"turn ({label}: reader + dialog + SQLite store)", turns), ("reader alone", reads),

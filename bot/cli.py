@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--region", default=None)
     ask.add_argument("--json", action="store_true")
+    ask.add_argument("--today", type=_iso_or_words("date"), default=None,
+                     help="读问题里的日期（这个月26号、下个月）所依据的今天，默认今天")
 
     commands.add_parser("telegram", help="run the Telegram bot (needs BOT_TOKEN)")
 

@@ -31,6 +31,7 @@ from bot.quote.needs import (
     ADULT_AGE,
     Known,
     birth_cases,
+    birth_cuts,
     birth_within,
     next_need,
     request_for,
@@ -41,7 +42,7 @@ from bot.render import Format, render
 from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
 from bot.understanding.buttons import may_name_a_button, typed_button
-from bot.understanding.yesno import read_yes_no
+from bot.understanding.yesno import read_confirmation
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥|咋|吗|�
 class FaqResponder(Protocol):
     """Answers free-text questions (bot.faq); None when the text is not a question it can handle."""
 
-    def respond(self, text: str, region: str | None, output: Format, strict: bool) -> Reply | None: ...
+    def respond(self, text: str, region: str | None, output: Format, strict: bool,
+                today: date | None = None) -> Reply | None: ...
 
     def respond_to_choice(self, faq_id: str, region: str | None, output: Format) -> Reply | None: ...
 
@@ -103,6 +105,7 @@ class DialogEngine:
         self.flow = flow or load_flow()
         self.faq = faq
         self.reader = Reader(quotes.places, quotes.vocabulary)
+        self._terms_with_rules: dict[int, tuple[PolicyDocument, tuple[str, ...]]] = {}
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
@@ -110,6 +113,32 @@ class DialogEngine:
             replies = turn.run(incoming)
         log.info("turn step=%s replies=%s", state.step, ",".join(r.template for r in replies))
         return TurnResult(replies, forget=turn.forget)
+
+    def terms_with_rules(self, document: PolicyDocument) -> list[str]:
+        """The flow's button terms for which `document` has any rule (worked out once per document: every
+        question about statuses, and every tap on one, needs them)."""
+        found = self._terms_with_rules.get(id(document))
+        if found is None or found[0] is not document:
+            found = (document, tuple(self._find_terms_with_rules(document)))
+            self._terms_with_rules[id(document)] = found
+        return list(found[1])
+
+    def _find_terms_with_rules(self, document: PolicyDocument) -> list[str]:
+        vocabulary = self.quotes.vocabulary
+        used: set[str] = set()
+        for category in document.categories:
+            used |= set(category.matches) | set(category.all_of)
+        for path in document.paths:
+            used |= set(path.when.any_category)
+            if path.when.situation:
+                used.add(path.when.situation)
+        relevant = []
+        for term in self.flow.steps["categories"].buttons_from:
+            # Relevant when the term, or a narrower kind of it, falls under a rule (监测户 → 脱贫不稳定户 → 易返贫).
+            family = {term} | vocabulary.descendants(term)
+            if any(vocabulary.ancestors(member) & used for member in family):
+                relevant.append(term)
+        return relevant
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""
@@ -436,6 +465,7 @@ class _Turn:
                 day = parse_payment_date(text, today=self.today)
             state.push_history()
             state.payment_date = day
+            state.pending.pop("payment_said", None)
         elif step == "birth":
             held_month = self._birth_month()
             if held_month is not None and _DAY_ANSWER.match(read_numerals(text)):
@@ -491,7 +521,13 @@ class _Turn:
 
     def _confirm_region(self, text: str) -> None:
         name = self.state.pending.pop("confirm_region")
-        answer = self.flow.answer_yes_no(text) if text not in ("yes", "no") else text == "yes"
+        answer = read_confirmation(text) if text not in ("yes", "no") else text == "yes"
+        if answer is None:
+            # Neither yes nor no ("啥？"): the offered place is asked about again, not dropped.
+            self.state.pending["confirm_region"] = name
+            self.say("confirm_region", {"suggestion": name, "again": True}, buttons=self._yes_no("confirm_region"),
+                     name=name, again=True)
+            return
         if answer:
             self.state.push_history()
             self.state.region = name
@@ -650,7 +686,7 @@ class _Turn:
         changed = False
         confirming = state.pending.get("confirm_region")
         if confirming and u.region is None and u.region_guess is None and u.region_problem is None:
-            answer = read_yes_no(u.text)
+            answer = read_confirmation(u.text)
             if answer is not None:
                 state.pending.pop("confirm_region")
                 if answer:
@@ -666,8 +702,15 @@ class _Turn:
             state.pending.pop("confirm_region", None)
             self._set_region(u.region.value)
             changed = True
+        if u.insured_child and u.several_people is None:
+            state.pending["insured"] = "child"  # not an answer by itself: the birth asked for is the child's
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
+            if u.payment_said:
+                # Said back with the answer (the day "下个月初" was read as), while the date stays the same.
+                state.pending["payment_said"] = f"{u.payment_date.value.isoformat()} {u.payment_said}"
+            else:
+                state.pending.pop("payment_said", None)
             changed = True
         year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") else None
         held_month = self._birth_month()
@@ -704,6 +747,12 @@ class _Turn:
             month, day = u.birth_month_day.value
             state.pending["birth_md"] = f"{month}-{day}"
             state.birth = None
+            changed = True
+        if u.birth is not None or u.birth_range is not None:
+            state.pending.pop("birth_unknown", None)
+        elif u.birth_unknown and state.birth is None and not state.birth_from and state.step != "birth":
+            # "生日记不清了" before the birth is asked: remembered, and answered when the birth is what is needed.
+            state.pending["birth_unknown"] = "1"
             changed = True
         if u.statuses or u.removed or u.no_status:
             changed = self._apply_statuses(u, vocabulary) or changed
@@ -777,8 +826,9 @@ class _Turn:
         if u.several_people is not None:
             # One resident at a time: said once, then the next question is about one of them.
             done = state.step == "done"
-            self.say("one_person", {"step": state.step}, said=u.text[u.several_people.start:u.several_people.end],
-                     done=done)
+            kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses]
+            self.say("one_person", {"step": state.step, "kept": kept},
+                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept)
             if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True
@@ -814,8 +864,15 @@ class _Turn:
                 "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
                 example=names[0], suggestions=names))
             return True
-        if u.does_not_know and state.step == "birth" and state.birth is None and not state.birth_from:
+        if u.does_not_know and state.birth is None and not state.birth_from and (
+                state.step == "birth" or (u.birth_unknown and next_need(self.quotes, self._known()).kind == "birth")):
+            # Said at the birth question, or "生日记不清了" in a run-on message when the birth is what is needed next.
             if self._birth_unknown():
+                return True
+            if state.pending.get("insured") == "child":
+                self._reask("birth", UserInputError(
+                    "birth", "孩子的出生日期在出生医学证明或户口簿上；记不清哪天的话，说出生年月（如“2023年3月”）也可以，"
+                    "只有规定与具体日期有关时才再问是几号", example="2023年3月"))
                 return True
             self._reask("birth", UserInputError(
                 "birth", "不知道具体日期的话，说出生年份（如“1958年”）或年龄（如“65岁”）也可以；只有规定与具体日期有关时"
@@ -848,6 +905,8 @@ class _Turn:
         go on for an adult and say so; where adults' answers differ, say by which births. False: neither can be
         told yet (the caller asks for the year or the age)."""
         state = self.state
+        if state.pending.get("insured") == "child":
+            return False  # the cases are adults' (needs.birth_cases): never offered for a child
         cases = birth_cases(self.quotes, self._known())
         if len(cases) == 1:
             state.birth_from, state.birth_to = cases[0].earliest, cases[0].latest
@@ -877,7 +936,7 @@ class _Turn:
         if known.region and known.payment_date:
             for term in [None, *self._relevant_terms()]:
                 try:
-                    quote = self.quotes.quote(request_for(known, categories=(term,) if term else ()))
+                    quote = self.quotes.outcome(request_for(known, categories=(term,) if term else ()))
                 except (UserInputError, NotCoveredError):
                     continue  # a case that needs more answers is simply not listed
                 name = "都不是" if term is None else _short_name(self.quotes.vocabulary.name(term))
@@ -912,7 +971,7 @@ class _Turn:
         for option in options:
             categories = tuple(option if t == broad else t for t in held) if broad in held else (*held, option)
             try:
-                quote = self.quotes.quote(request_for(known, categories=categories))
+                quote = self.quotes.outcome(request_for(known, categories=categories))
             except (UserInputError, NotCoveredError):
                 continue  # a class that needs more answers is simply not listed
             cases.append({"name": self.quotes.vocabulary.name(option), "amount": quote.personal_payment,
@@ -936,7 +995,7 @@ class _Turn:
                 case = replace(known, facts=(*known.facts, (state.pending.get("fact", ""), value)))
                 name = "是" if value else "不是"
             try:
-                quote = self.quotes.quote(request_for(case))
+                quote = self.quotes.outcome(request_for(case))
             except (UserInputError, NotCoveredError):
                 continue
             cases.append({"name": name, "amount": quote.personal_payment, "more": bool(quote.missing_facts)})
@@ -954,6 +1013,7 @@ class _Turn:
             categories=None if state.categories is None else tuple(state.categories),
             local_hukou=state.local_hukou, facts=tuple(state.facts.items()),
             reference=answer.is_reference(state.pending, state.payment_date),
+            child=state.pending.get("insured") == "child",
         )
 
     def _advance(self, force_ask: bool = False) -> None:
@@ -963,10 +1023,21 @@ class _Turn:
         need = next_need(self.quotes, self._known())
         if need.kind in ("region", "payment_date", "categories"):
             self._ask(need.kind, again=force_ask)
+        elif need.kind == "birth" and not need.exact_birth and state.pending.pop("birth_unknown", "") \
+                and self._birth_unknown():
+            return  # said earlier that the birth date is not known: the answer for an adult, or which births differ
         elif need.kind == "birth":
             if need.exact_birth:
                 self.state.step = "birth"
-                self.say("ask_birth_exact", {"step": "birth"}, earliest=state.birth_from, latest=state.birth_to)
+                # Say exactly what is still needed: which side of the document's age threshold (the year alone
+                # when the threshold is a 31 December), or the day where no threshold explains it (a baby).
+                cuts = birth_cuts(need.document, state.birth_from, state.birth_to) \
+                    if need.document is not None and state.birth_from and state.birth_to else []
+                year_enough = bool(cuts) and all((cut.month, cut.day) == (12, 31) for cut in cuts)
+                self.say("ask_birth_exact", {"step": "birth", "cuts": [c.isoformat() for c in cuts],
+                                             "year_enough": year_enough},
+                         earliest=state.birth_from, latest=state.birth_to, year_enough=year_enough,
+                         cuts=[(cut, cut + timedelta(days=1)) for cut in cuts])
             else:
                 self._ask("birth", again=force_ask)
         elif need.kind == "date_not_covered" and isinstance(need.error, NotCoveredError):
@@ -1032,6 +1103,11 @@ class _Turn:
             self.say("changed", {"changed": [c.label for c in changes], "inputs": [c.label for c in inputs]},
                      changes=changes, inputs=inputs)
         self.state.last_figures = {**figures, "said": self._said()}
+        said_day, _, words = self.state.pending.get("payment_said", "").partition(" ")
+        paying = self.state.payment_date
+        if words and paying is not None and said_day == paying.isoformat():
+            self.say("payment_date_read", {"said": words, "payment_date": said_day}, said=words, day=paying,
+                     example=paying + timedelta(days=4))
         if self._birth_assumed() and not any(reply.template == "birth_unknown" for reply in self.replies):
             self.say("birth_assumed", {"adult_age": ADULT_AGE}, adult_age=ADULT_AGE)
         self.state.step = "done"
@@ -1064,7 +1140,7 @@ class _Turn:
         elif step == "birth" and self._birth_month() is not None:
             self.say("ask_birth_exact", facts, earliest=state.birth_from, latest=state.birth_to)
         elif step == "birth":
-            self.say(spec.ask, facts)
+            self.say(spec.ask, facts, child=state.pending.get("insured") == "child")
         elif step == "categories":
             self._ask_categories(replaces_previous)
         elif step == "refine":
@@ -1115,20 +1191,7 @@ class _Turn:
             document, _ = self.quotes.document_on(self.state.region, self.state.payment_date, self._request().reference)
         except NotCoveredError:
             return []
-        vocabulary = self.quotes.vocabulary
-        used: set[str] = set()
-        for category in document.categories:
-            used |= set(category.matches) | set(category.all_of)
-        for path in document.paths:
-            used |= set(path.when.any_category)
-            if path.when.situation:
-                used.add(path.when.situation)
-        relevant = []
-        for term in self.flow.steps["categories"].buttons_from:
-            # Relevant when the term, or a narrower kind of it, falls under a rule (监测户 → 脱贫不稳定户 → 易返贫).
-            family = {term} | vocabulary.descendants(term)
-            if any(vocabulary.ancestors(member) & used for member in family):
-                relevant.append(term)
+        relevant = self.engine.terms_with_rules(document)
         state = self.state
         if state.birth is not None:
             # Only the statuses that can change this resident's answer (a newborn: not 刑满释放人员).
@@ -1147,7 +1210,7 @@ class _Turn:
     def _faq(self, text: str, strict: bool) -> bool:
         if self.engine.faq is None:
             return False
-        reply = self.engine.faq.respond(text, self.state.region, self.output, strict)
+        reply = self.engine.faq.respond(text, self.state.region, self.output, strict, self.today)
         if reply is None:
             return False
         self.replies.append(reply)

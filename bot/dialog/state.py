@@ -42,7 +42,7 @@ class DialogState:
         its history of up to HISTORY_LIMIT snapshots is most of it. Never kept: the history itself, the answer
         last shown (/back keeps the current one, to say what changed) and the channel's bookkeeping
         (last_update_id)."""
-        return {name: value for name, value in self._copied(_SNAPSHOT_FIELDS).items() if value != _DEFAULTS[name]}
+        return {name: value for name, value in self._copied(_SNAPSHOT_FIELDS, skip_defaults=True).items()}
 
     def push_history(self) -> None:
         self.history.append(self.snapshot())
@@ -52,11 +52,13 @@ class DialogState:
         """Every field as JSON values, the lists and dicts copied (a snapshot must not change with the state)."""
         return self._copied(_FIELDS)
 
-    def _copied(self, names: tuple[str, ...]) -> dict[str, Any]:
+    def _copied(self, names: tuple[str, ...], skip_defaults: bool = False) -> dict[str, Any]:
         # By hand rather than dataclasses.asdict (a deep copy per field): this runs on every turn.
         data: dict[str, Any] = {}
         for name in names:
             value = getattr(self, name)
+            if skip_defaults and value == _DEFAULT_VALUES[name]:
+                continue
             if isinstance(value, date):
                 value = value.isoformat()
             elif isinstance(value, list):
@@ -90,5 +92,5 @@ class DialogState:
 _FIELDS = tuple(item.name for item in fields(DialogState))
 _FIELD_SET = frozenset(_FIELDS)
 _SNAPSHOT_FIELDS = tuple(name for name in _FIELDS if name not in ("history", "last_figures", "last_update_id"))
-_DEFAULTS = DialogState().to_dict()
+_DEFAULT_VALUES = {name: getattr(DialogState(), name) for name in _FIELDS}
 _DATE_FIELDS = ("payment_date", "birth", "birth_from", "birth_to")

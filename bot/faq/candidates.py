@@ -35,6 +35,7 @@ _FIRST_ROUND_SPAN = 10.0
 _SLACK = 1e-3
 
 FloatArray = npt.NDArray[np.float64]
+PenaltyArray = npt.NDArray[np.float32]
 
 
 class CandidateIndex:
@@ -85,7 +86,7 @@ class CandidateIndex:
         return shared
 
     def best_entries(self, key: str, overall: int, faq: int, skip: Collection[int] = (),
-                     penalty: FloatArray | None = None) -> dict[int, float]:
+                     penalty: PenaltyArray | None = None) -> dict[int, float]:
         """Entry index -> exact fuzz.ratio score (best over its texts) for the ``overall`` best entries and the
         ``faq`` best faq entries, entries in ``skip`` left out (fewer when there are fewer). Ties go to the lower
         entry index, as everywhere in the matcher. ``penalty[i]``, if given, is taken off text i's score (never
@@ -98,7 +99,7 @@ class CandidateIndex:
         shared = self.shared_syllables(key)
         bound = shared * (np.float32(200.0) / (self._lengths + np.float32(len(key))))
         if penalty is not None:
-            bound = bound - penalty
+            bound -= penalty  # in place, float32: a float64 bound would slow every round's comparisons
         unscored = shared > 0  # a text sharing no syllable scores exactly 0
         if skip:
             unscored &= eligible[self._owners]
@@ -127,7 +128,7 @@ class CandidateIndex:
         return self._top(best, eligible, overall, faq)
 
     def every_entry(self, key: str, scorer: Callable[..., Any] = fuzz.ratio,
-                    penalty: FloatArray | None = None) -> dict[int, float]:
+                    penalty: PenaltyArray | None = None) -> dict[int, float]:
         """Entry index -> best score over its texts, every text scored (the reference the filter must equal)."""
         best = np.full(self._entry_count, 0.0)
         scores = process.cdist([key], self._keys.tolist(), scorer=scorer, dtype=np.float64, workers=1)[0]

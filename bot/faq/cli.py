@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.question.strip():
         raise UserInputError("question", "问题不能为空", example='python -m bot ask "新生儿怎么参保"')
     service = build_faq_service(QuoteEngine(default_knowledge_base()))
-    result = service.ask(args.question, args.region)  # NotCoveredError/UserInputError: bot.cli reports them
+    result = service.ask(args.question, args.region, today=args.today)  # NotCoveredError/UserInputError: bot.cli reports them
     if args.json:
         data = asdict(result)
         data["score"] = round(result.score, 1)

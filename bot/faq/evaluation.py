@@ -17,9 +17,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
+
+from bot.quote.engine import QuoteEngine
 
 RESIDENT_QUESTIONS = Path(__file__).resolve().parents[2] / "tests" / "faq" / "resident_questions.yaml"
 DECLINE = "decline"
@@ -69,6 +72,17 @@ class Counts:
         return (f"right {self.right:3d} ({100 * self.right / total:5.1f}%)  wrong {self.wrong:3d} "
                 f"({100 * self.wrong / total:4.1f}%)  not-sure/right-first {self.not_sure_right_first:3d}  "
                 f"declined {self.declined:3d}  of {self.total}")
+
+
+def asked_on(quotes: QuoteEngine, region: str) -> date:
+    """The day a question about `region` is read as asked: 10 November of its newest document's collection year,
+    inside every document's window and on a payment day, so "这个月26号" and "下个月" mean the same in every run
+    (bot.faq.timing reads them against today)."""
+    documents = quotes.documents_for(quotes.places.resolve(region).jurisdiction)
+    collection = max(documents, key=lambda d: d.benefit_year).collection
+    opening = collection.start or collection.end
+    assert opening is not None  # the schema requires a dated start or end
+    return date(opening.year, 11, 10)
 
 
 def load_questions(path: Path = RESIDENT_QUESTIONS) -> list[Question]:

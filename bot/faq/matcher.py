@@ -151,12 +151,17 @@ class FaqMatcher:
         sure_score: float = DEFAULT_SURE_SCORE,
         unknown_penalty: float = DEFAULT_UNKNOWN_PENALTY,
         candidate_filter: bool = True,
+        place_names: Iterable[str] = (),
     ) -> None:
         if not entries:
             raise ValueError("FaqMatcher needs at least one entry")
         self.entries = tuple(entries)
         self.threshold = threshold
         self._normalizer = normalizer or default_normalizer()
+        # The places we serve: a resident naming one says where, which the dialog already knows, not what is asked.
+        # Taken out of entry texts and queries alike ("能在朔州参保不" asks what "能在这参保不" asks).
+        places = sorted({name for name in map(self._normalizer, place_names) if len(name) >= 2}, key=lambda n: (-len(n), n))
+        self._places_re = re.compile("|".join(map(re.escape, places))) if places else None
         self._scorer = scorer
         keys, self._owners, texts = self._index_texts(self.entries)
         self._alphabet = _Alphabet(keys)
@@ -184,7 +189,7 @@ class FaqMatcher:
         position_of: dict[str, int] = {}
         for index, entry in enumerate(entries):
             for text in (entry.question, *entry.phrasings):
-                normalized = self._normalizer(text)
+                normalized = self._normalize(text)
                 key = self._normalizer.match_key(generalise_numbers(normalized))
                 if not key:
                     raise ValueError(f"{entry.id}: {text!r} has nothing left to match after normalisation")
@@ -215,13 +220,17 @@ class FaqMatcher:
         pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         return owners, pattern
 
+    def _normalize(self, text: str) -> str:
+        normalized = self._normalizer(text)
+        return normalized if self._places_re is None else self._places_re.sub("", normalized)
+
     def _key(self, text: str) -> str:
-        return self._normalizer.match_key(generalise_numbers(self._normalizer(text)))
+        return self._normalizer.match_key(generalise_numbers(self._normalize(text)))
 
     def match(self, query: str) -> MatchResult:
-        normalized = self._normalizer(query.strip()[:MAX_QUERY_CHARS])
+        normalized = self._normalize(query.strip()[:MAX_QUERY_CHARS])
         if not normalized:
-            # Blank, or only punctuation, emoji and filler words: nothing to match.
+            # Blank, or only punctuation, emoji, filler words and place names: nothing to match.
             return MatchResult(None, "empty", 0.0, ())
         key = self._alphabet.encode(self._normalizer.match_key(generalise_numbers(normalized))[:MAX_KEY_CHARS])
         ranked = self._rank(key, normalized)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 
 from bot.dialog.replies import Button, Reply
@@ -11,6 +12,7 @@ from bot.errors import NotCoveredError, UserInputError
 from bot.faq.answers import Citer, DocumentView, load_answer_specs
 from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.faq.model import FaqEntry, load_entries
+from bot.faq.normalize import fold
 from bot.faq.status_topic import (
     ELDERLY,
     STATUS_TOPICS,
@@ -19,6 +21,7 @@ from bot.faq.status_topic import (
     asks_about_paying,
     asks_how_statuses_combine,
 )
+from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingFacts, TimingReader, read_timing
 from bot.policy.loader import policy_dir
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
@@ -44,9 +47,13 @@ class FaqService:
     def __init__(self, quotes: QuoteEngine, entries: list[FaqEntry], matcher: FaqMatcher | None = None) -> None:
         self.quotes = quotes
         self.entries = {entry.id: entry for entry in entries}
-        self.matcher = matcher or FaqMatcher(entries)
+        self.matcher = matcher or FaqMatcher(entries, place_names=quotes.places.names)
         self.specs = load_answer_specs()
         self.statuses = StatusFinder(quotes.vocabulary)
+        self.timing = TimingReader(quotes)
+        # An out-of-scope entry's keyword (养老保险, 公积金, 灵活就业 …) in a question with a date: not our window.
+        self._out_of_scope_words = tuple(fold(word) for entry in entries if entry.kind == "out_of_scope"
+                                         for word in entry.keywords)
         # A status asked about with a fee or subsidy question: that status's subsidy entry.
         self._subsidy_entry = {term: faq_id for faq_id, spec in self.specs.items()
                                if spec.template == "subsidy_for" for term in spec.terms}
@@ -64,14 +71,19 @@ class FaqService:
         documents = self.quotes.documents_for(jurisdiction)
         return [max(documents, key=lambda d: d.benefit_year)]
 
-    def ask(self, question: str, region: str | None, output: Format = "text") -> FaqAnswer:
-        """Raises NotCoveredError / UserInputError for a region no document covers."""
+    def ask(self, question: str, region: str | None, output: Format = "text", today: date | None = None) -> FaqAnswer:
+        """Raises NotCoveredError / UserInputError for a region no document covers. `today` reads dates relative to
+        it ("这个月26号"); the clock's date when not given."""
         documents = self._documents(region)
         canonical = documents[0].jurisdiction.name if region else None
         enquiries = documents[0].source.enquiries if region else ""
         match, status = self._match(question)
         suggestions = [{"faq_id": s.faq_id, "question": s.question, "score": round(s.score, 1)}
                        for s in match.suggestions]
+        timing = self._timing(question, match, status, today or date.today())
+        if timing is not None:  # a payment date, or when the window opens or closes (bot.faq.timing)
+            facts = {d.id: self.timing.facts(timing, d, today or date.today()) for d in documents}
+            return self._answer(timing.faq_id, match.score, documents, canonical, output, suggestions, timing=facts)
         if match.kind == "answer" and match.faq_id is not None:
             return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status)
         if match.kind == "out_of_scope":
@@ -117,6 +129,22 @@ class FaqService:
             return dataclasses.replace(match, faq_id=subsidy, kind="answer"), None
         return match, None
 
+    def _timing(self, question: str, match: MatchResult, status: str | None, today: date) -> TimingAsk | None:
+        """A timing question the window answer alone would not answer: not one about a status's own timing (the
+        status answer gives it), nor one the matcher declines. A question that only asks when the window opens
+        or closes, or names only a month or 现在/今天 ("…今年8月份厂子倒了，医保就断了，现在能交居民医保吗" is
+        about the lapse), must also be matched to (or suggest first) a timing entry; one naming a day need not."""
+        if status is not None or match.kind not in ("answer", "not_sure"):
+            return None
+        folded = fold(question)
+        if any(word in folded for word in self._out_of_scope_words):
+            return None
+        ask = read_timing(question, today)
+        if ask is None or (ask.kind in ("day", "after", "by") and ask.day != today):
+            return ask
+        first = match.faq_id if match.kind == "answer" else (match.suggestions[0].faq_id if match.suggestions else None)
+        return ask if first in TIMING_ENTRIES else None
+
     def answer_by_id(self, faq_id: str, region: str | None, output: Format = "text",
                      status: str | None = None) -> FaqAnswer:
         """The answer to one entry, as when a resident taps a suggestion, optionally for a status; KeyError for
@@ -128,7 +156,8 @@ class FaqService:
         return self._answer(faq_id, 100.0, documents, canonical, output, [], status)
 
     def _answer(self, faq_id: str, score: float, documents: list[PolicyDocument], region: str | None,
-                output: Format, suggestions: list[dict[str, object]], status: str | None = None) -> FaqAnswer:
+                output: Format, suggestions: list[dict[str, object]], status: str | None = None,
+                timing: dict[str, TimingFacts] | None = None) -> FaqAnswer:
         spec = self.specs[faq_id]
         citer = Citer(documents[0])
         parts = []
@@ -140,6 +169,9 @@ class FaqService:
                 "faq/status_topic", output, view=view, doc=document, cite=citer, status=status,
                 status_name=self._status_name(status), timing=faq_id in TIMING_TOPICS,
                 enquiries=document.source.enquiries)
+            # A timing question's asked day first (bot.faq.timing), its passages numbered first.
+            asked = "" if timing is None else render("faq/timing", output, t=timing[document.id], doc=document,
+                                                     cite=citer, enquiries=document.source.enquiries)
             body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer,
                           enquiries=document.source.enquiries)
             if spec.template != "passage":  # the passage template renders its extras itself
@@ -147,6 +179,8 @@ class FaqService:
                 body = f"{body}\n{more}" if more else body
             if rule:
                 body = f"{rule}\n一般规定：\n{body}"
+            if asked:
+                body = f"{asked}\n{body}"
             parts.append(body if region else f"【{document.jurisdiction.name}】{body}")
         if region is None:
             parts.insert(0, "各地规定不同，以下分别列出（告诉我您的参保地可只看您那里的）：")
@@ -168,9 +202,10 @@ class FaqService:
 
     # --- the dialog's hook (bot.dialog.engine.FaqResponder) ------------------------------------------------------
 
-    def respond(self, text: str, region: str | None, output: Format, strict: bool) -> Reply | None:
+    def respond(self, text: str, region: str | None, output: Format, strict: bool,
+                today: date | None = None) -> Reply | None:
         try:
-            result = self.ask(text, region, output)
+            result = self.ask(text, region, output, today)
         except (NotCoveredError, UserInputError):
             return None
         if result.kind == "empty" or (strict and result.kind == "not_sure"):

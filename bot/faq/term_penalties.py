@@ -38,7 +38,8 @@ OPPOSED_TERMS: tuple[tuple[str, str], ...] = (("已交", "没交"),)
 MIN_TERM_CHARS = 3
 MIN_PART_CHARS = 2
 
-FloatArray = npt.NDArray[np.float64]
+# float32 like the candidate filter's score bounds, which it is taken off in place.
+PenaltyArray = npt.NDArray[np.float32]
 
 
 class TermPenalties:
@@ -87,7 +88,7 @@ class TermPenalties:
         """Terms the query holds whose opposite it does not hold (and some text does)."""
         return {held for held, (other, _) in self._opposed.items() if held in normalized and other not in normalized}
 
-    def penalties(self, normalized: str) -> FloatArray | None:
+    def penalties(self, normalized: str) -> PenaltyArray | None:
         """Points to take off each key's score for this query, or None when no rule applies. Points do not add
         up: a text cut both ways loses the larger penalty once. The array is shared and read-only."""
         split = self.split_terms(normalized)
@@ -97,9 +98,9 @@ class TermPenalties:
         return self._penalty(frozenset(split), frozenset(opposed))
 
     @lru_cache(maxsize=256)  # noqa: B019 (one instance per matcher, kept as long as the matcher)
-    def _penalty(self, split: frozenset[str], opposed: frozenset[str]) -> FloatArray:
+    def _penalty(self, split: frozenset[str], opposed: frozenset[str]) -> PenaltyArray:
         # Most queries split the same few terms (医保 is part of 职工医保): the array is built once per set.
-        penalty = np.zeros(self._size)
+        penalty = np.zeros(self._size, dtype=np.float32)
         for term in opposed:
             penalty[self._opposed[term][1]] = OPPOSED_TERM_PENALTY
         for term in split:

@@ -79,8 +79,17 @@ class VocabularyIndex:
         return self._descendants[term_id]
 
     def leaves_under(self, term_id: str) -> list[str]:
-        below = self.descendants(term_id)
-        return [t for t in self.terms if t in below and not any(t in self.terms[o].parents for o in below)]
+        return list(self._leaves[term_id])
+
+    @cached_property
+    def _leaves(self) -> dict[str, tuple[str, ...]]:
+        # Worked out once: a quote for a broad status (低保) looks its kinds up every time.
+        leaves: dict[str, tuple[str, ...]] = {}
+        for term_id in self.terms:
+            below = self.descendants(term_id)
+            leaves[term_id] = tuple(t for t in self.terms if t in below
+                                    and not any(t in self.terms[o].parents for o in below))
+        return leaves
 
     def name(self, term_id: str) -> str:
         return self.terms[term_id].name

@@ -56,10 +56,6 @@ def subsidy_amount(category: LocalCategory, standard_fee: int) -> int | None:
     return None
 
 
-def _claimed_matches(category: LocalCategory, lineage: frozenset[str]) -> bool:
-    return not lineage.isdisjoint(category.matches)
-
-
 def select(
     document: PolicyDocument,
     vocabulary: VocabularyIndex,
@@ -76,14 +72,16 @@ def select(
     for term in claimed:
         if vocabulary.terms[term].kind == "situation":
             continue
-        direct = [c for c in document.categories if _claimed_matches(c, lineages[term])]
+        lineage = lineages[term]
+        # (isdisjoint inline: this runs for every category and status of every quote.)
+        direct = [c for c in document.categories if not lineage.isdisjoint(c.matches)]
         if direct:
             matched.extend(direct)
             continue
         # A broad word (低保) whose parts this document treats differently must be narrowed down.
         leaves = vocabulary.leaves_under(term)
         outcomes = {
-            leaf: frozenset(c.id for c in document.categories if _claimed_matches(c, vocabulary.ancestors(leaf)))
+            leaf: frozenset(c.id for c in document.categories if not vocabulary.ancestors(leaf).isdisjoint(c.matches))
             for leaf in leaves
         }
         distinct: set[frozenset[str]] = set(outcomes.values())

@@ -12,7 +12,7 @@ from bot.policy.places import PlaceIndex, PlaceMatch
 from bot.policy.vocabulary import VocabularyIndex
 from bot.quote import memo, windows
 from bot.quote.categories import RefinementNeeded, Selection, best, select, subsidy_amount
-from bot.quote.result import AddonOffer, ChannelGuide, MissingFact, PayerShare, Quote, QuoteRequest, Source
+from bot.quote.result import AddonOffer, ChannelGuide, MissingFact, Outcome, PayerShare, Quote, QuoteRequest, Source
 
 
 def uses_birth(document: PolicyDocument, on: date | None = None) -> bool:
@@ -133,13 +133,20 @@ class QuoteEngine:
         not computed again: the caller gets its own copy of the remembered quote."""
         return memo.recall((self, "quote", request), lambda: self._quote_or_reference(request), _copy)
 
-    def _quote_or_reference(self, request: QuoteRequest) -> Quote:
+    def outcome(self, request: QuoteRequest) -> Outcome:
+        """What the quote for `request` decides (the figures, the winning category, the facts still asked), or the
+        same error: for the dialog's "would this change the answer?" checks, which compare many requests and
+        never show them. The same computation as `quote`, without working out the wording (steps, channels,
+        passages, notes); tests/quote/test_outcome.py holds the two equal."""
+        return memo.recall((self, "outcome", request), lambda: Outcome.of(self._quote_or_reference(request, True)))
+
+    def _quote_or_reference(self, request: QuoteRequest, brief: bool = False) -> Quote:
         try:
-            return self._quote(request)
+            return self._quote(request, brief)
         except NotCoveredError as error:
             if not request.reference or error.field != "date":
                 raise
-            return self._reference_quote(request, error)
+            return self._reference_quote(request, error, brief)
 
     def document_on(self, jurisdiction: str, payment_date: date, reference: bool = False) -> tuple[PolicyDocument, date]:
         """The governing document and the date to read it on: the payment date itself, or for a reference
@@ -180,11 +187,11 @@ class QuoteEngine:
         birth = _same_day_in(request.birth, request.birth.year - years) if request.birth else None
         return replace(request, payment_date=day, birth=birth, reference=False), document
 
-    def _reference_quote(self, request: QuoteRequest, error: NotCoveredError) -> Quote:
+    def _reference_quote(self, request: QuoteRequest, error: NotCoveredError, brief: bool = False) -> Quote:
         shifted, document = self._shifted(request, error)
         day = shifted.payment_date
         years = request.payment_date.year - day.year
-        quote = self._quote(shifted)
+        quote = self._quote(shifted, brief)
         quote.reference = True
         quote.reference_date = day
         quote.payment_date = request.payment_date
@@ -195,7 +202,8 @@ class QuoteEngine:
                               f"参考计算，对应日期 {day.isoformat()}，出生日期同样前移{years}年")
         return quote
 
-    def _quote(self, request: QuoteRequest) -> Quote:
+    def _quote(self, request: QuoteRequest, brief: bool = False) -> Quote:
+        """The quote; `brief`: only what decides it (see `outcome`), its wording left empty."""
         place, document, claimed = self._locate(request)
         if request.birth is None and uses_birth(document, request.payment_date):
             raise UserInputError("birth", f"{document.jurisdiction.name}的规定与出生日期有关，请提供出生日期",
@@ -211,22 +219,23 @@ class QuoteEngine:
                     example=", ".join(sorted(known_facts)) or "（本地区无需补充条件）",
                 )
         try:
-            return _QuoteBuilder(self, document, request, claimed, facts).build(place.matched_name, place.subunit)
+            return _QuoteBuilder(self, document, request, claimed, facts, brief).build(place.matched_name,
+                                                                                       place.subunit)
         except RefinementNeeded as needed:
             return self._refinement_if_it_matters(needed, document, request, claimed, facts, place.matched_name,
-                                                  place.subunit)
+                                                  place.subunit, brief)
 
     def _refinement_if_it_matters(
         self, needed: RefinementNeeded, document: PolicyDocument, request: QuoteRequest, claimed: list[str],
-        facts: dict[str, bool], matched_name: str, subunit: str | None,
+        facts: dict[str, bool], matched_name: str, subunit: str | None, brief: bool = False,
     ) -> Quote:
         """Ask which kind (of 低保 …) only when the kinds lead to different answers (山丹 低保 + 特困: never)."""
         term = needed.refinement.term
+        kinds = [[option if t == term else t for t in claimed] for option in needed.refinement.options]
         outcomes = []
-        for option in needed.refinement.options:
-            narrowed = [option if t == term else t for t in claimed]
-            try:
-                quote = _QuoteBuilder(self, document, request, narrowed, facts).build(matched_name, subunit)
+        for narrowed in kinds:
+            try:  # brief: only the figures are compared
+                quote = _QuoteBuilder(self, document, request, narrowed, facts, brief=True).build(matched_name, subunit)
             except RefinementNeeded:
                 raise needed from None
             outcomes.append(quote)
@@ -234,7 +243,8 @@ class QuoteEngine:
                    for q in outcomes}
         if len(figures) > 1:
             raise needed
-        quote = outcomes[0]
+        quote = outcomes[0] if brief else _QuoteBuilder(self, document, request, kinds[0], facts).build(matched_name,
+                                                                                                       subunit)
         quote.notes.append(f"「{self.vocabulary.name(term)}」属于哪一类不影响以上结果。")
         quote.trace.append(f"「{self.vocabulary.name(term)}」的各类别结果相同，无需细分")
         return quote
@@ -271,8 +281,10 @@ class _QuoteBuilder:
         request: QuoteRequest,
         claimed: list[str],
         facts: dict[str, bool],
+        brief: bool = False,
     ) -> None:
         self.engine = engine
+        self.brief = brief  # only what decides the answer: no sources, notes, steps, channels (QuoteEngine.outcome)
         self.doc = document
         self.request = request
         self.claimed = claimed
@@ -286,7 +298,7 @@ class _QuoteBuilder:
         self.pending_path_fact: str | None = None
 
     def cite(self, citation: Citation | None) -> None:
-        if citation is None:
+        if citation is None or self.brief:
             return
         passage = (citation.section, citation.quote)
         if passage not in self._cited:
@@ -297,7 +309,7 @@ class _QuoteBuilder:
         return self._name
 
     def note(self, text: str) -> None:
-        if text not in self.notes:
+        if not self.brief and text not in self.notes:
             self.notes.append(text)
 
     # The order of these steps is the order of the trace a hotline worker reads.
@@ -313,7 +325,8 @@ class _QuoteBuilder:
             request.local_hukou, self.facts,
         )
         self.trace.extend(selection.trace)
-        self._explain_selection(selection)
+        if not self.brief:
+            self._explain_selection(selection)  # notes and passages only
 
         path = self._path(selection)
         if path is doc.paths[-1] and request.payment_date > self.engine._covered_dates(doc)[1]:
@@ -332,9 +345,15 @@ class _QuoteBuilder:
         winner, subsidy, payers, personal = self._money(path, selection)
         availability, deadline = self._availability(path, winner)
         benefit_start, benefit_end, benefit_text = self._benefit(path, availability.payable)
-        addons = self._addons(winner, subsidy)
-        steps = self._steps(winner, subsidy, personal, path)
-        channels, registration, status_steps = self._guide(winner, personal, path)
+        addons: list[AddonOffer] = []
+        steps: list[str] = []
+        channels: list[ChannelGuide] = []
+        registration: list[str] = []
+        status_steps: list[str] = []
+        if not self.brief:  # the wording: what to do and where (none of it changes a figure)
+            addons = self._addons(winner, subsidy)
+            steps = self._steps(winner, subsidy, personal, path)
+            channels, registration, status_steps = self._guide(winner, personal, path)
         missing = [
             MissingFact(f.id, f.question)
             for f in doc.facts

@@ -17,7 +17,7 @@ from bot.policy.model import PolicyDocument
 from bot.policy.vocabulary import Refinement
 from bot.quote.categories import RefinementNeeded
 from bot.quote.engine import QuoteEngine, uses_birth
-from bot.quote.result import MissingFact, Quote, QuoteRequest
+from bot.quote.result import MissingFact, Outcome, Quote, QuoteRequest
 
 NeedKind = Literal["region", "payment_date", "birth", "birth_after_payment", "categories", "refine", "hukou",
                    "fact", "date_not_covered", "not_covered", "cannot_answer", "quote"]
@@ -35,6 +35,7 @@ class Known:
     local_hukou: bool | None = None
     facts: tuple[tuple[str, bool], ...] = ()
     reference: bool = False  # the resident accepted an answer from the newest document for a later date
+    child: bool = False  # a parent or grandparent speaks for a child: the child's birth date is asked for
 
 
 @dataclass
@@ -66,7 +67,7 @@ def request_for(known: Known, categories: tuple[str, ...] | None = None, local_h
     )
 
 
-def _figures(quote: Quote) -> tuple[object, ...]:
+def _figures(quote: Quote | Outcome) -> tuple[object, ...]:
     return (quote.personal_payment, quote.subsidy, quote.deadline, quote.payable_on_date, quote.benefit_start,
             quote.path, quote.standard_fee)
 
@@ -105,7 +106,7 @@ def birth_within(quotes: QuoteEngine, known: Known, document: PolicyDocument) ->
     outcomes: set[tuple[object, ...]] = set()
     for birth in sorted(candidates):
         try:
-            quote = quotes.quote(request_for(known, birth=birth, categories=known.categories or ()))
+            quote = quotes.outcome(request_for(known, birth=birth, categories=known.categories or ()))
         except RefinementNeeded:
             outcomes.add(("refine",))
             continue
@@ -123,10 +124,17 @@ def birth_within(quotes: QuoteEngine, known: Known, document: PolicyDocument) ->
     return latest
 
 
+def birth_cuts(document: PolicyDocument, earliest: date, latest: date) -> list[date]:
+    """The document's age thresholds inside a birth range ("born on or before 1962-12-31"): a birth on one side
+    or the other of each gets a different answer, so that side is all that is still needed."""
+    return sorted({c.born_on_or_before for c in document.categories
+                   if c.born_on_or_before is not None and earliest <= c.born_on_or_before < latest})
+
+
 def statuses_cannot_matter(quotes: QuoteEngine, known: Known) -> bool:
     """True when the answer is the same whatever the statuses (a newborn's free first year)."""
     try:
-        quote = quotes.quote(request_for(known, categories=()))
+        quote = quotes.outcome(request_for(known, categories=()))
     except (UserInputError, NotCoveredError, RefinementNeeded):
         return False
     return quote.personal_payment == 0 and quote.winning_category is None
@@ -154,7 +162,7 @@ def statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str]) ->
         return terms  # an adult may be in any of them: the document's categories decide
     known = replace(known, local_hukou=True if known.local_hukou is None else known.local_hukou)
     try:
-        base = _figures(quotes.quote(request_for(known, categories=())))
+        base = _figures(quotes.outcome(request_for(known, categories=())))
     except (UserInputError, NotCoveredError):
         return terms
     kept = []
@@ -162,7 +170,7 @@ def statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str]) ->
         if age < _MINIMUM_AGE.get(term, 0):
             continue
         try:
-            changes = _figures(quotes.quote(request_for(known, categories=(term,)))) != base
+            changes = _figures(quotes.outcome(request_for(known, categories=(term,)))) != base
         except (UserInputError, NotCoveredError):
             changes = True  # RefinementNeeded included: its kinds differ
         if changes:
@@ -200,7 +208,9 @@ def next_need(quotes: QuoteEngine, known: Known) -> Need:
     except NotCoveredError as error:
         return Need("date_not_covered", error=error)
     birth_used = known.birth
-    if known.birth is None and uses_birth(document, on):
+    # A child's birth date is asked even where no rule of the document turns on it: it decides which statuses can
+    # change a child's answer (a baby is offered neither 刑满释放人员 nor 新入学大中专学生), and a child's parent knows it.
+    if known.birth is None and (uses_birth(document, on) or known.child):
         if known.birth_range is None:
             return Need("birth", document=document)
         birth_used = birth_within(quotes, known, document)
@@ -243,12 +253,12 @@ OLDEST_AGE = 110
 
 @dataclass(frozen=True)
 class BirthCase:
-    """Adults born between `earliest` and `latest` (inclusive) all get `quote`; `conditional`: the amount also
-    depends on something not asked yet (local registration, a registration fact)."""
+    """Adults born between `earliest` and `latest` (inclusive) all get `quote` (what it decides: the figures);
+    `conditional`: the amount also depends on something not asked yet (local registration, a registration fact)."""
 
     earliest: date
     latest: date
-    quote: Quote
+    quote: Outcome
     conditional: bool = False
 
 
@@ -278,8 +288,7 @@ def birth_cases(quotes: QuoteEngine, known: Known) -> list[BirthCase]:
     if not uses_birth(document, on):
         return []
     earliest, latest = adult_birth_range(known.payment_date)
-    cuts = sorted({c.born_on_or_before for c in document.categories
-                   if c.born_on_or_before is not None and earliest <= c.born_on_or_before < latest})
+    cuts = birth_cuts(document, earliest, latest)
     bounds = [earliest]
     for cut in cuts:
         bounds.extend([cut, cut + timedelta(days=1)])
@@ -292,7 +301,7 @@ def birth_cases(quotes: QuoteEngine, known: Known) -> list[BirthCase]:
             return []
         request = request_for(segment, birth=representative, categories=known.categories or ())
         try:
-            quote = quotes.quote(request)
+            quote = quotes.outcome(request)
             conditional = (quote.personal_payment is None or bool(quote.missing_facts)
                            or (known.local_hukou is None and quotes.hukou_matters(request)))
         except (UserInputError, NotCoveredError):

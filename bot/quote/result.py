@@ -105,3 +105,24 @@ class Quote:
             if isinstance(value, date):
                 data[key] = value.isoformat()
         return data
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a quote decides, without its wording (steps, channels, passages, notes, trace): what the dialog
+    compares to tell whether an answer would change (QuoteEngine.outcome)."""
+
+    personal_payment: int | None
+    subsidy: int | None
+    deadline: date | None
+    payable_on_date: bool | None
+    benefit_start: date | None
+    path: str
+    standard_fee: int
+    winning_category: str | None
+    missing_facts: tuple[MissingFact, ...]
+
+    @classmethod
+    def of(cls, quote: Quote) -> Outcome:
+        return cls(quote.personal_payment, quote.subsidy, quote.deadline, quote.payable_on_date, quote.benefit_start,
+                   quote.path, quote.standard_fee, quote.winning_category, tuple(quote.missing_facts))

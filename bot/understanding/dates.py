@@ -16,6 +16,7 @@ from bot.parsing.dates import check_birth_date, date_kinds, parse_birth_date, pa
 from bot.understanding.clauses import clause_spans
 from bot.understanding.datetext import date_text
 from bot.understanding.result import DateRole
+from bot.understanding.statuses import UNKNOWN
 
 # Clauses: at punctuation, after a birth phrase (…生的), before a payment phrase (打算…, or 明天… right after 生).
 _CLAUSE = re.compile(
@@ -24,6 +25,9 @@ _CLAUSE = re.compile(
     # Voice input runs answers together: an age ends its clause, a payment day starts one.
     r"|(?<=[交缴])(?=\d|[一二三四五六七八九]\S?年)|(?<=岁)(?<!虚岁)(?!数|以|之|[的了])|(?<=岁了)|(?<=[^\d年月号日天今明后下这本个大上过\s,，])(?<!生日是)(?<!生日)(?<!生于)(?<!生在)(?<!出生是)"
     r"(?=明天|后天|大后天|今天|今儿|明儿|下个?月|下周|下礼拜|下星期|这个?月|本月|月底|过两天|过几天)"
+    # A full date with its year run into a payment time ("1960年1月1日今天", "1990年12月1号下个月初").
+    r"|(?:(?<=年\d月\d[日号])|(?<=年\d\d月\d[日号])|(?<=年\d月\d\d[日号])|(?<=年\d\d月\d\d[日号]))"
+    r"(?=明天|后天|大后天|今天|今儿|明儿|下个?月|下周|下礼拜|下星期|这个?月|本月|月[底初中]|过两天|过几天)"
 )
 _BIRTH_CUE = re.compile(
     r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年(?:\d{1,2}月份?)?的|出生|生日|生的|年生|月生|号生|日生|生人|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
@@ -38,6 +42,11 @@ _AGE = re.compile(
 )
 # "八十多岁", "六十好几了", "七十来岁": an age known to within a decade (or two years either side of 来).
 _ABOUT_AGE = re.compile(r"(?<!\d)([1-9])0(多|好几|来)(?:岁|了)")
+# A decade of birth: "六几年的", "七十年代的", "60后", "八零后" (1960–1969 …), never one year of it.
+_DECADE = re.compile(r"(?<![\d年])([5-9])(?:0年代|几年|0后)|([五六七八九])(?:零后|十年代|几年)")
+_DIGIT_OF = {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# "几号生的记不清了", "哪天生的忘了": the day asked back as unknown, not a date too vague to read.
+_ASKED_DAY = re.compile(r"几号|哪天|哪一天|什么时候|啥时候|几月")
 # A resident identity card number carries the birth date (digits 7-14); only that is read, nothing is kept.
 _ID_NUMBER = re.compile(r"(?<!\d)\d{6}((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[\dx](?![\dx])")
 # 虚岁 counts the year of birth as one and adds one each new year: born in this year minus (虚岁 - 1).
@@ -56,11 +65,42 @@ _REL_MONTHS = {"上上": -2, "上": -1, "这": 0, "本": 0}
 _DAY_KINDS = frozenset({"ymd", "sep", "compact", "yy", "relyear", "md", "relmonth", "monthend", "weekday", "offset",
                         "after", "relday", "day", "lunar", "age"})
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]?")
-# Colloquial times the strict parser refuses, rewritten to a day it reads.
+# Colloquial times the strict parser refuses, rewritten to a day it reads. What day each is read as (the answer
+# says it back, so the resident can correct it; see `approximate_time`): the first day of the part of the month
+# named, except 月中 and 月底:
+#   下个月初 / 下月初 / 下个月头 / 下个月上旬 → the 1st of next month;  月初 / 月头 / 上旬 alone → the next 1st (today
+#   when today is the 1st);  下个月中(旬) → the 15th of next month;  月中 / 中旬 alone → this month's 15th if still
+#   ahead, else next month's;  下个月下旬 → the 21st of next month;  下旬 alone → the next 21st;
+#   月底 / 月末 / 月尾 → the last day of this month;  过两天 / 过两日 / 过一两天 / 过两三天 / 这两天 → in two days;
+#   下周 / 下礼拜 / 下星期 with no day → the Monday of next week (下下周: the one after).
+# 过几天, 下周末, 下个月 alone stay too vague to read: the bot asks which day.
+_NUMERAL = r"\d一二三四五六七八九十"
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(下下|下|这|本)个?月初"), r"\1个月1号"),
+    (re.compile(r"月头"), "月初"),  # dialect
+    (re.compile(r"月尾"), "月底"),
+    (re.compile(r"(下下|下|这|本)个?月(?:初|上旬)"), r"\1个月1号"),
     (re.compile(r"(下下|下|这|本)个?月中旬?"), r"\1个月15号"),
-    (re.compile(r"过(?:两|2)天|过一两天|这两天"), "2天后"),
+    (re.compile(r"(下下|下|这|本)个?月下旬"), r"\1个月21号"),
+    (re.compile(r"过(?:两|2)(?:三|3)?[天日]|过一两[天日]|这(?:两|2)天"), "2天后"),
+    (re.compile(rf"(下下|下)个?(?:周|星期|礼拜)(?![1-6日天末{_NUMERAL}])"), r"\1周1"),
+)
+_PART_OF_MONTH = r"(?:初|头|上旬|中旬?|下旬|[底末尾])"
+# A relative time that names no day of its own (read as above, and said back with the answer).
+_APPROXIMATE = re.compile(
+    # The lookahead lets the engine skip at once the positions no alternative can start at (it runs on every clause).
+    r"(?=[下这本月上中过])(?:"
+    rf"(?:下下|下|这|本)个?月{_PART_OF_MONTH}"
+    rf"|(?<![{_NUMERAL}正腊冬个下这本上])月{_PART_OF_MONTH}(?![{_NUMERAL}])"
+    r"|(?<![月\d])(?:上旬|中旬|下旬)|过(?:两|2)(?:三|3)?[天日]|过一两[天日]|这(?:两|2)天"
+    rf"|(?:下下|下)个?(?:周|星期|礼拜)(?![1-6日天末{_NUMERAL}])"
+    r")"
+)
+# A time that can only lie ahead of today, so never a birth date even where the birth date was asked.
+_FUTURE = re.compile(
+    _APPROXIMATE.pattern
+    + r"|明天|明日|明儿|大?后天|(?:下下|下)个?月\d{1,2}[号日]|(?:下下|下)个?(?:周|星期|礼拜)[1-6日天]"
+    r"|(?<!\d)\d{1,3}(?:天|周|个?星期|个?礼拜|个月)(?:以后|之后|后)"
+    r"|(?<![超经])过\d{1,3}(?:天|周|个?星期|个?礼拜|个月)(?!了)"
 )
 _BOUNDARY = re.compile(r"(?:号|日|底|月|天)(?:以后|之后|以前|之前|前|后|过后)")
 _ASKS = re.compile(r"吗|能不能|可不可以|还能|行不行|可以不|怎么办")
@@ -78,17 +118,28 @@ class DateReading:
     birth_range: tuple[date, date] | None = None
     month_day: tuple[int, int] | None = None
     problem: UserInputError | None = None
+    said: str | None = None  # a payment time that names no day ("下个月初"), as the resident said it
+
+
+_BARE_START = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月初(?![{_NUMERAL}])|(?<![月\d])上旬")
+_BARE_MIDDLE = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月中旬?(?![{_NUMERAL}])|(?<![月\d上下])中旬")
+_BARE_LATE = re.compile(r"(?<![月\d])下旬")
 
 
 def _rewrite(text: str, today: date) -> str:
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
-    # A bare 月初 / 月中: this month's if still ahead, otherwise next month's.
-    if re.search(r"(?<![个月下这本上])月初", text):
-        text = re.sub(r"(?<![个月下这本上])月初", "这个月1号" if today.day == 1 else "下个月1号", text)
-    if re.search(r"(?<![个月下这本上])月中", text):
-        text = re.sub(r"(?<![个月下这本上])月中旬?", "这个月15号" if today.day <= 15 else "下个月15号", text)
-    return text
+    # A bare 月初 / 月中: this month's if still ahead, otherwise next month's. Not 腊月初八 (a lunar day) or 12月初
+    # (a month named: too vague).
+    text = _BARE_START.sub("这个月1号" if today.day == 1 else "下个月1号", text)
+    text = _BARE_MIDDLE.sub("这个月15号" if today.day <= 15 else "下个月15号", text)
+    return _BARE_LATE.sub("这个月21号" if today.day <= 21 else "下个月21号", text)
+
+
+def approximate_time(text: str) -> str | None:
+    """The words of a relative time that names no day ("下个月初", "过两天", "下周"), to say back how it was read."""
+    found = _APPROXIMATE.search(text)
+    return None if found is None else found.group()
 
 
 
@@ -117,6 +168,8 @@ def _role(clause: str, step: str, today: date) -> DateRole | None:
     if birth and pay:
         # "58年生的，明天交" split already; within one clause the cue nearest a birth word wins for 生.
         return "birth" if "生" in clause[birth.start():birth.end()] and birth.start() < pay.start() else "payment"
+    if _FUTURE.search(clause):
+        return "payment"  # "下个月初" said where the birth date was asked: a time ahead is never a birth date
     if step == "birth":
         return "birth"
     if step == "payment_date":
@@ -178,6 +231,13 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
             if earliest is not None and latest is not None:
                 readings.append(DateReading("birth", start, end, birth_range=(earliest[0], latest[1])))
                 continue
+        decade = _DECADE.search(clause)
+        if decade is not None and not _PAY_CUE.search(clause):
+            tens = 1900 + 10 * (int(decade.group(1)) if decade.group(1) else _DIGIT_OF[decade.group(2)])
+            if tens <= today.year:
+                readings.append(DateReading("birth", start, end,
+                                            birth_range=(date(tens, 1, 1), min(date(tens + 9, 12, 31), today))))
+                continue
         nominal = _NOMINAL_AGE.search(clause)
         if nominal is not None:
             reading = _nominal_age(int(nominal.group(1) or nominal.group(2) or nominal.group(3)), start, end, today)
@@ -192,6 +252,10 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
                 "birth", f"属相（属{zodiac.group(1)}）每12年一轮，算不出是哪一年，请告诉我出生年份或年月日",
                 example="1968年3月2日")))
             continue
+        if kinds == {"vague"} and _ASKED_DAY.search(clause) and UNKNOWN.search(text):
+            continue  # "记不清几号生的": the day is not known (the dialog answers where it does not matter)
+        if _APPROXIMATE.search(clause) and "lunar" not in kinds:
+            kinds = date_kinds(_rewrite(clause, today))  # "下个月初": the day it is read as
         if not kinds and not age:
             continue
         if _BOUNDARY.search(clause) and (_ASKS.search(raw) or "?" in text):
@@ -223,6 +287,8 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
         else:
             reading = _payment(clause, kinds, start, end, today, step)
             if reading is not None:
+                if reading.day is not None:
+                    reading.said = approximate_time(raw)
                 readings.append(reading)
     if not any(reading.role == "birth" and reading.problem is None for reading in readings):
         readings.extend(zodiacs)

@@ -15,7 +15,7 @@ from bot.understanding.result import Found, Understanding
 from bot.understanding.sounds import SoundIndex
 from bot.understanding.statuses import UNKNOWN, StatusReader
 from bot.understanding.whereabouts import read_whereabouts
-from bot.understanding.yesno import read_local_hukou, read_yes_no
+from bot.understanding.yesno import read_confirmation, read_local_hukou, read_yes_no
 
 MAX_CHARS = 500
 _QUESTION = re.compile(r"[?？]|怎么|怎样|如何|多少|什么|啥时|咋|吗|哪|能不能|可不可以|是否|为什么|为啥|几号|何时|要不要|需不需要")
@@ -25,11 +25,22 @@ _NEGATED_PLACE = re.compile(r"(?:不是|不在|并非|而不是)[^,.;!?，。；
 _KIN = (r"(?:妈|爸|娘|爹|老伴|媳妇|老婆|丈夫|老公|爱人|对象|儿子|女儿|孩子|娃|闺女|孙子|孙女|外孙|父母|爸妈|爹娘"
         r"|婆婆|公公|哥|姐|弟|妹|奶奶|爷爷|姥姥|姥爷)")
 _SEVERAL = re.compile(
-    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?{_KIN}"
+    # "我跟奶奶过", "我和爷爷奶奶住": whom a child lives with, not a second insured person.
+    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?{_KIN}+(?!一起|在一起|住|过|生活|长大|相依)"
     r"|(?:我们|俺们|咱们|我|俺|咱)(?:俩|两个|仨|三个|两口子|一家)|两口子|老两口|夫妻俩|夫妻两个|娘俩|爷俩|母子俩|父子俩|母女俩"
     # Another person after the first: "还有我妈", "再帮我老伴算算", "我老伴也要交".
     rf"|(?:还有|再帮|也帮|再给|也给|再算)(?:我|俺)?(?:家)?(?:的)?{_KIN}|(?:我|俺)(?:家)?{_KIN}(?:也|还)(?:要|得|想|需要)?(?:交|缴|参保|算)"
-    r"|全家|一家[二两三四五六七八九几]口|[两三四五六七八九几]口人|[两三四五六七八九几]个人|(?:我|俺)?(?:爸妈|父母|爹娘|公婆)(?:俩|两个|都)"
+    r"|全家|一家[二两三四五六七八九几]口|[两三四五六七八九几]口人|[两三四五六七八九几]个人"
+    # Parents named as the insured: 我爸妈俩, 父母都要交. "娃爸妈都不在身边", "父母都去世了", "爸妈都在外地打工" only
+    # describe a child's situation (事实无人抚养儿童, 孤儿): one child is asked about, nothing is dropped.
+    r"|(?:我|俺)?(?:爸妈|父母|爹娘|公婆)(?:俩|两个|二老|两口子)"
+    r"|(?:爸妈|父母|爹娘|公婆)都(?:要|得|想|需要|准备|打算)?(?:交|缴|参保|算|办)"
+    r"|(?:爸妈|父母|爹娘|公婆)都(?:是|算|属于)(?!外出|在外)"  # 爸妈都是低保: whose status is it? Asked, not guessed
+    # Two relatives named together as the insured: 孙子和孙女都要交, 儿子女儿都要交, 老伴和我都是低保, 老大老二都要交.
+    rf"|{_KIN}(?:和|跟|与|还有|、)?{_KIN}(?:俩|两个)?都(?:(?:要|得|想|需要)?(?:交|缴|参保|算|办)|是(?!外出|在外|出去|打工|务工))"
+    rf"|{_KIN}(?:和|跟|与)(?:我|俺)(?:俩|两个)?都|老大(?:和|跟|、)?老二"
+    # Several children or old people: 俩孩子, 两个娃都要交, 给仨孩子交.
+    r"|(?:俩|两个|仨|三个|几个|[2-9]个)(?:孩子|娃|小孩|闺女|儿子|女儿|孙子|孙女|老人)"
 )
 # The characters dates are written with: inside a date's clause only runs of these (holding a unit or two
 # digits) are the date, so a status said in the same run-on clause ("低保户今年六十五岁明天交") is still read.
@@ -40,9 +51,22 @@ _NOT_KNOWN = r"(?:不知道|不清楚|不晓得|搞不清|说不清|不记得|�
 _WHICH_CLASS = r"(?:几|哪一?|啥|什么|第几)(?:类|档|级)|城市还是农村|农村还是城市"
 _CLASS_UNKNOWN = re.compile(rf"{_NOT_KNOWN}[^,.;!?，。；！？]{{0,6}}?(?:{_WHICH_CLASS})"
                             rf"|(?:{_WHICH_CLASS})[^,.;!?，。；！？]{{0,4}}?{_NOT_KNOWN}")
+# A parent or grandparent speaking for a child ("我是孩子他爸", "娃他妈", "给孙子交", "俺家娃咋交", "孩子是今年3月出生的"):
+# the child is the insured, so the birth date asked for is the child's; the speaker's role words are no status,
+# no place and no second person.
+_CHILD = r"(?:孩子|小孩|娃娃?|宝宝|宝贝|孙子|孙女|外孙女?|闺女|儿子|女儿|新生儿|婴儿)"
+_FOR_CHILD = re.compile(
+    rf"{_CHILD}(?:他|她|的)?(?:爸爸?|妈妈?|爹|娘|奶奶|爷爷|姥姥|姥爷|外婆|外公)"
+    rf"|(?:给|帮|替)(?:我|俺)?(?:家)?(?:的)?(?:小)?{_CHILD}"
+    rf"|(?:^|[我俺,.;!?，。；！？\s])(?:家)?(?:的)?(?:小)?{_CHILD}(?:的)?(?:医保|参保|要|得|该|咋|怎么|交|缴|刚|才|是|今年|去年"
+    r"|上个?月|前天|昨天|\d|[一二三四五六七八九十]+月|出生|生)"
+)
 # Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
 _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
 _ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
+# What a "don't know" is about when it is the birth date ("生日记不清了", "几号生的忘了", "岁数不知道").
+_BIRTH_WORD = re.compile(r"生日|出生|生的|几号生|哪天生|哪年生|年龄|岁数|多大")
+_STATUS_TOPIC = re.compile(r"身份|类别|什么户|哪类|几类|是不是|算不算|有没有")
 # Steps whose question is answered by yes or no.
 YES_NO_STEPS = frozenset({"hukou", "fact", "confirm_region"})
 
@@ -67,6 +91,7 @@ class Reader:
         result.question = _QUESTION.search(simple) is not None
         result.correction = _CORRECTION.search(simple) is not None
         result.does_not_know = UNKNOWN.search(simple) is not None
+        result.birth_unknown = result.does_not_know and _BIRTH_WORD.search(simple) is not None
         taken = [False] * len(simple)
         self._place(simple, result, taken)
         for reading in read_dates(simple, step, today):
@@ -103,15 +128,17 @@ class Reader:
         result.removed = statuses.removed
         result.status_mode = statuses.mode
         result.no_status = statuses.none
-        result.status_unknown = statuses.unknown
+        # "哪天生的记不清了" at the status question: the birth date is what is not known, not the status.
+        result.status_unknown = statuses.unknown and not (result.birth_unknown and not _STATUS_TOPIC.search(simple))
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
         result.class_unknown = bool(result.statuses) and _CLASS_UNKNOWN.search(simple) is not None
+        result.insured_child = _FOR_CHILD.search(simple) is not None
         several = _SEVERAL.search(simple)
         if several is not None:
-            _one_person_only(result, several)
+            _one_person_only(result, several, keep_shared=step != "done")
         if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None:
-            answer = read_yes_no(simple)
+            answer = read_confirmation(simple) if step == "confirm_region" else read_yes_no(simple)
             if answer is not None:
                 result.yes_no = Found(answer, 0, len(simple))
         return result
@@ -199,6 +226,7 @@ class Reader:
             return
         if reading.role == "payment" and reading.day is not None:
             result.payment_date = Found(reading.day, *span)
+            result.payment_said = reading.said
         elif reading.day is not None:
             result.birth = Found(reading.day, *span)
         elif reading.birth_range is not None:
@@ -207,16 +235,28 @@ class Reader:
             result.birth_month_day = Found(reading.month_day, *span)
 
 
-def _one_person_only(result: Understanding, several: re.Match[str]) -> None:
+# "我和我妈都是低保户", "老两口都是特困": a status said of every one of them is the status of the one asked about.
+_ALL_OF_THEM = re.compile(r"都(?:是|算|属于|有|评上了?|吃|享受)")
+
+
+def _one_person_only(result: Understanding, several: re.Match[str], keep_shared: bool) -> None:
     """Several people named at once: a birth date or status said could be anyone's, so none is taken (a fee for
-    the wrong person is a wrong fee); the place and the payment date, shared by them, are kept."""
+    the wrong person is a wrong fee); the place and the payment date, shared by them, are kept, and so is a status
+    said of all of them after they are named ("我和我妈都是低保户"), which is then the status of whichever one is
+    asked about. Not "爸妈都是低保，我要交多少": there the 都是 is what names the others, who may not be the insured;
+    not after the answer (`keep_shared` False), where the answer on show is the first person's."""
     result.several_people = Found(several.group(), several.start(), several.end())
     result.birth = result.birth_range = result.birth_month_day = None
     if result.date_problem_role == "birth":
         result.date_problem = result.date_problem_role = None
-    result.statuses, result.removed, result.unknown_words = [], [], []
-    result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
-    result.class_unknown = False
+    every = _ALL_OF_THEM.search(result.text, several.end())
+    shared = [f for f in result.statuses if keep_shared and every is not None and f.start >= every.start()]
+    if shared and not result.removed and result.ambiguous_status is None and not result.class_unknown:
+        result.statuses = shared
+    else:
+        result.statuses, result.removed, result.unknown_words = [], [], []
+        result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
+        result.class_unknown = result.insured_child = False
     result.local_hukou = None
 
 

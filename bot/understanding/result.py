@@ -34,6 +34,7 @@ class Understanding:
     region_label: str | None = None  # how a guessed village or town is said back (安化县冷市镇高桥村)
     region_problem: ExplainedError | None = None  # not covered, only partly ours, two places at once
     payment_date: Found[date] | None = None
+    payment_said: str | None = None  # "下个月初": the words a payment date was read from when they name no day
     birth: Found[date] | None = None
     birth_range: Found[tuple[date, date]] | None = None  # year only ("八零年的") or an age ("65岁")
     birth_month_day: Found[tuple[int, int]] | None = None  # "3月2号生的": the year is still needed
@@ -44,12 +45,14 @@ class Understanding:
     status_mode: StatusMode | None = None  # "也是" adds; "不对，是…" replaces
     no_status: bool = False  # 普通农民, 啥也不是, 都不是吧
     status_unknown: bool = False  # 不知道 (not the same as none)
+    insured_child: bool = False  # "我是孩子他爸", "给娃交": the resident speaks for a child, who is the insured
     class_unknown: bool = False  # "低保户，不知道是几类": a status said, its class (or grade) not known
     ambiguous_status: Found[tuple[str, ...]] | None = None  # 困难户: which of these
     unknown_words: list[str] = field(default_factory=list)  # leftover words that looked like a status
     yes_no: Found[bool] | None = None
     local_hukou: Found[bool] | None = None
     does_not_know: bool = False  # "不知道" / "不记得" said (of whatever is being asked)
+    birth_unknown: bool = False  # "生日记不清了": the birth date said to be unknown, whatever was asked
     correction: bool = False  # 不对 / 其实 / 应该是: the resident is correcting an earlier answer
     question: bool = False  # the message asks something
     hukou_place: bool = False  # the place was said as where the household is registered (户口在沁源)
@@ -74,6 +77,8 @@ class Understanding:
             names.append("status_unknown")
         if self.class_unknown:
             names.append("class_unknown")
+        if self.insured_child:
+            names.append("insured_child")
         return names
 
     @property

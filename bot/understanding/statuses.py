@@ -40,14 +40,26 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
 _NONE_ANYWHERE = re.compile(
     r"(?:普通|一般)(?:的)?(?:农民|农户|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
     r"|啥(?:也|都)不是|什么(?:也|都)不是|啥(?:也|都)没有|什么(?:身份|类别)?(?:也|都)没有|都不是|都没有|一样都不是"
-    r"|没有(?:任何|什么|啥)?(?:特殊)?(?:身份|类别)|没(?:啥|什么)(?:特殊)?(?:身份|类别)?|不属于(?:任何|这些|以上)"
+    r"|没有(?:任何|什么|啥)?(?:特殊)?(?:身份|类别|情况)|没(?:啥|什么)(?:特殊)?(?:身份|类别|情况)?|不属于(?:任何|这些|以上)"
+    r"|普普通通|平头老百姓|没有?(?:任何|什么|啥)?特殊的?(?:身份|类别|情况|待遇)?"
     r"|没有享受|没享受|啥都没|无特殊"
     # dialect forms: 啥身份也没有, 啥子身份都没得, 没得啥子身份, 莫得身份, 木有啥身份
     r"|(?:啥子?|什么)(?:特殊)?(?:身份|类别)(?:也|都)(?:没有|没得|莫得|冇|木有|不是)"
     r"|(?:没得|莫得|冇得?|木有)(?:任何|什么|啥子?)?(?:特殊)?(?:身份|类别)"
 )
+# "普通" / "一般" / "就是普通的" said as a word of its own inside a run-on message ("沁源 普通 1960年1月1日 今天"):
+# none. Only as a whole word between separators (or blanked place and date spans): 普通门诊, 普通高校, 一般什么时候交
+# and 我们一般在村里交 say nothing about a status. (No status in any document's vocabulary is named with 普通 or 一般.)
+_SEP = r"\s,.;!?:，。；！？：、~～"
+_PLAIN_WORD = re.compile(
+    rf"(?:^|(?<=[{_SEP}]))(?:我们?家?|俺们?家?|咱们?家?)?(?:就|只|也|都)?(?:是|算|属于)?(?:个|一个|一)?"
+    r"(?:普普通通|普通|一般|平常|寻常)(?:的|人|人家|户|家庭|老百姓|身份|(?:缴费|参保)?(?:人员|人群))?(?:的)?(?:吧|啊|呀|哦|嘛|呗|呢|啦)?"
+    rf"(?=$|[{_SEP}])"
+)
 _NONE_AS_ANSWER = re.compile(r"^(?:(?:没有|没|无|不是|否|没得|冇|都无|木有|都没|普通|一般)(?:的|吧|啊|呀|哦)?)+$")
-UNKNOWN = _UNKNOWN = re.compile(r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知")
+UNKNOWN = _UNKNOWN = re.compile(
+    r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知|记不清|记不住|记不得|记不太清|想不起|忘记|搞忘|没记住"
+    r"|不大记得")
 
 _NEGATION_BEFORE = re.compile(
     r"(?:不是|不再是|不属于|不算|没有|没|不|非|未|取消了|退出了|去掉|删掉|删除)"
@@ -158,7 +170,8 @@ class StatusReader:
         if not reading.statuses and not reading.removed and not reading.unknown and reading.ambiguous is None:
             rest = "".join(c if not t else " " for c, t in zip(text, taken, strict=True))
             bare = re.sub(r"[\s,.!?;:，。！？；：、~～]+", "", rest)
-            if _NONE_ANYWHERE.search(rest) or (as_answer and _NONE_AS_ANSWER.match(bare)):
+            plain = ("普通" in rest or "一般" in rest or "平常" in rest or "寻常" in rest) and _PLAIN_WORD.search(rest)
+            if _NONE_ANYWHERE.search(rest) or plain or (as_answer and _NONE_AS_ANSWER.match(bare)):
                 reading.none = True
         if reading.statuses or reading.removed:
             if _REPLACE.search(text):

@@ -11,12 +11,19 @@ _PAST_LIMIT = re.compile(r"超过|超了|已经过了|早过了|过了\d*天|满
 _UNSURE = re.compile(
     r"不知道|不(?:是很|太|大|怎么)?清楚|不晓得|不确定|不记得|忘了|说不准|说不好|[搞说记弄]不清|没[搞弄]清|不太懂|不懂"
 )
-_SURE_YES = re.compile(r"^(?:对|是|嗯)?(?:没错|没问题|不错|没毛病)")
-_NO = re.compile(r"不是|不对|不行|不在|没有|没|未|否|不|非|冇|木有|莫得|外地|别的地方|\bno\b|^n$|^bu(?:shi)?$|^mei(?:you)?$")
+# Yes words that hold a negation: 没错 and its dialect forms (木错, 没得错), 可不是 ("isn't it just").
+_SURE_YES = re.compile(r"^(?:对|是|嗯)?(?:没错|没问题|不错|没毛病|木错|没得错|莫得错)|^(?:那)?可不(?:是|咋的)?(?:嘛|吗|呢)?$")
+_NO = re.compile(r"不是|不对|不行|不在|没有|没|未|否|不|非|冇|木有|莫得|么得|唔系|外地|别的地方|\bno\b|^n$|^bu(?:shi)?$"
+                 r"|^mei(?:you)?$")
 _YES = re.compile(
-    r"是|对|嗯|恩|好|行|有|在|可以|没错|当然|肯定|登记|办了|办过|去过|已经|本地|当地|要得|妥|^中[啊呀嘞哩的咧]?$"
+    r"是|对|嗯|恩|好|行|有|在|可以|没错|当然|肯定|登记|办了|办过|去过|已经|本地|当地|要得|妥|^中+[啊呀嘞哩的咧]?$|^[昂系得]$"
     r"|\byes\b|^y$|^ok$|^ja$|^shi(?: ?de)?$|^dui(?: ?de)?$|^en+$"
 )
+# A question back ("是不是？", "对不对") answers neither way; "不是不是", "不对不对" are a plain no.
+_QUESTION_BACK = re.compile(r"(?<!不)(?:是不是|对不对)|有没有")
+# Said only to "您是说沁源县吗？": the place offered is (就它, 就这个) or is not (错了, 搞错了) the one meant.
+_CONFIRM_YES = re.compile(r"^(?:就|正)是?(?:它|这个|那个|这|那|这里|那里|这儿|那儿|这个地方)?[嘞哩的呀啊哈]?$")
+_CONFIRM_NO = re.compile(r"^(?:搞|弄|说|打|写|认)?错(?:了|啦|咯|喽|嘞|哩)?$")
 
 
 def read_yes_no(text: str) -> bool | None:
@@ -24,7 +31,7 @@ def read_yes_no(text: str) -> bool | None:
     cleaned = _PUNCTUATION.sub(" ", text.strip().lower()).strip()
     if not cleaned or len(cleaned) > 30:
         return None
-    if "是不是" in cleaned or "有没有" in cleaned or "对不对" in cleaned:
+    if _QUESTION_BACK.search(cleaned):
         return None
     if _UNSURE.search(cleaned):
         return None  # "不是很清楚" is not "no"
@@ -39,6 +46,16 @@ def read_yes_no(text: str) -> bool | None:
     if _YES.search(cleaned):
         return True
     return None
+
+
+def read_confirmation(text: str) -> bool | None:
+    """Yes or no to "您是说沁源县吗？": read_yes_no, and the words that only confirm or deny an offered place."""
+    cleaned = _PUNCTUATION.sub("", text.strip().lower())
+    if _CONFIRM_NO.match(cleaned):
+        return False
+    if _CONFIRM_YES.match(cleaned):
+        return True
+    return read_yes_no(text)
 
 
 _LOCAL = re.compile(

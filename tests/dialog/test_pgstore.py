@@ -12,8 +12,9 @@ import pytest
 from bot.cli import main
 from bot.dialog.engine import DialogEngine
 from bot.dialog.factory import build_engine, store_url
+from bot.dialog.outbox import Outbox
 from bot.dialog.pgstore import MIGRATIONS, SCHEMA_VERSION, PostgresStore, SchemaError, lock_id, migrate
-from bot.dialog.replies import Incoming
+from bot.dialog.replies import Incoming, Reply
 from bot.dialog.shared_service import SharedDialogService
 from bot.dialog.state import DialogState
 
@@ -167,6 +168,28 @@ async def test_a_failed_turn_writes_nothing(postgres_dsn: str) -> None:
                 raise RuntimeError("the engine failed mid-turn")
         stored = await store.load("telegram:7")
         assert stored is not None and stored.step == "birth"
+    finally:
+        await store.close()
+
+
+async def test_values_with_quotes_backslashes_and_semicolons_round_trip_unchanged(postgres_dsn: str) -> None:
+    """A turn's statements share one query string with their values quoted into it (client-side binding):
+    a resident's text that looks like SQL is stored as text, whole, and runs nothing."""
+    await migrate(postgres_dsn)
+    store = await opened(postgres_dsn)
+    tricky = "O'Brien \\'; DROP TABLE conversations; -- \\x00 $$ 朔州\n"
+    key = "telegram:'; DELETE FROM conversations; --"
+    try:
+        async with store.turn(key) as turn:
+            turn.state = DialogState(step="birth", pending={"said": tricky}, last_update_id=3)
+            turn.outbox = Outbox(3, (Reply(template="t", text=tricky),))
+        async with store.turn("telegram:10") as turn:
+            turn.state = DialogState(step="start")
+        stored = await store.load(key)
+        assert stored is not None and stored.pending == {"said": tricky}
+        saved = await store.load_outbox(key)
+        assert saved is not None and saved.replies[0].text == tricky
+        assert await store.load("telegram:10") == DialogState(step="start")
     finally:
         await store.close()
 

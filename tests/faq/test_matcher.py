@@ -351,3 +351,15 @@ def test_a_keyword_the_synonym_table_folds_into_one_character_gives_no_bonus() -
     matcher = FaqMatcher([renewal, fee])
     assert matcher._keyword_hits(normalize("医保交多少钱")) == set()
     assert matcher._keyword_hits(normalize("续保要登记吗")) == {0}
+
+
+def test_a_place_we_serve_says_where_not_what(entries: list[FaqEntry]) -> None:
+    matcher = FaqMatcher(entries, place_names=["朔州", "朔州市", "沁源"])
+    plain = FaqMatcher(entries)
+    # The name is taken out: the question scores as if it had not been said, with and without the name.
+    assert matcher.match("我是外地来打工的能在朔州参保不") == plain.match("我是外地来打工的能在参保不")
+    assert matcher.match("我是外地来打工的能在朔州参保不").faq_id == "migrants_residence_permit"
+    assert plain.match("我是外地来打工的能在朔州参保不").kind == "not_sure"  # the name alone made it unsure
+    assert matcher.match("朔州市").kind == "empty"
+    # A place we do not serve is still another region (the synonym table's 其他地区), not taken out.
+    assert matcher.match("深圳的医保多少钱").kind == "out_of_scope"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.faq.evaluation import DECLINE, Outcome, Question, evaluate, load_questions
+from bot.faq.evaluation import DECLINE, Outcome, Question, asked_on, evaluate, load_questions
 from bot.faq.service import FaqService, build_faq_service
 from bot.policy.loader import default_knowledge_base
 from bot.quote.engine import QuoteEngine
@@ -22,7 +22,7 @@ def service() -> FaqService:
 
 
 def _outcome(service: FaqService, question: Question) -> Outcome:
-    result = service.ask(question.text, question.region)
+    result = service.ask(question.text, question.region, today=asked_on(service.quotes, question.region))
     first = str(result.suggestions[0]["faq_id"]) if result.suggestions else None
     return Outcome(result.kind, result.faq_id, result.status, first)
 

@@ -96,3 +96,12 @@ def test_an_adult_is_offered_every_status_the_document_has_a_rule_for() -> None:
     known = Known(region="冷市镇", payment_date=date(2023, 10, 10), birth=date(1970, 1, 1))
     terms = ["tekun", "new_university_student", "released_prisoner"]
     assert statuses_that_matter(QUOTES, known, terms) == terms
+
+
+def test_a_childs_birth_date_is_asked_where_no_rule_turns_on_it() -> None:
+    # 山丹 during its campaign: no rule turns on the birth date, so an adult is not asked it; a child is (it decides
+    # which statuses can change a child's answer).
+    adult = next_need(QUOTES, Known(region="山丹县", payment_date=date(2023, 10, 10)))
+    child = next_need(QUOTES, Known(region="山丹县", payment_date=date(2023, 10, 10), child=True))
+    assert adult.kind == "categories"
+    assert child.kind == "birth" and not child.exact_birth

@@ -101,6 +101,8 @@ async def test_postgresql_down_gets_a_503_and_the_update_is_handled_once_it_is_b
 
             async def post(update_id: int, text: str) -> int:
                 async with http.post(url, json=_update(update_id, text), headers=HEADERS) as response:
+                    if response.status == 503:
+                        assert response.headers["Retry-After"] == "5"
                     return response.status
 
             def sent() -> list[str]:

@@ -96,6 +96,8 @@ async def test_the_secret_token_is_checked_and_bad_bodies_refused(engine: Dialog
                 assert response.status == 400
             async with http.post(url, data=b"[1, 2]", headers=right) as response:
                 assert response.status == 400
+            async with http.post(url, data=b" " * (1 << 20) + b"{}", headers=right) as response:
+                assert response.status == 413
             assert api.calls_to("sendMessage") == []
             async with http.post(url, json=update, headers=right) as response:
                 assert response.status == 200
@@ -106,7 +108,7 @@ async def test_the_secret_token_is_checked_and_bad_bodies_refused(engine: Dialog
             async with http.get(f"{base}/console") as response:
                 assert await response.text() == "console"
             async with http.get(f"{base}/{PATH}") as response:
-                assert response.status == 405
+                assert response.status == 405 and response.headers["Allow"] == "POST"
     store.close()
 
 

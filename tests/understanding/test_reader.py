@@ -41,10 +41,12 @@ def yielded(understood: Understanding) -> dict[str, Any]:
         "no_status": understood.no_status or None,
         "status_unknown": understood.status_unknown or None,
         "class_unknown": understood.class_unknown or None,
+        "insured_child": understood.insured_child or None,
         "ambiguous_status": True if understood.ambiguous_status is not None else None,
         "yes_no": value(understood.yes_no),
         "local_hukou": value(understood.local_hukou),
         "several_people": True if understood.several_people is not None else None,
+        "birth_unknown": understood.birth_unknown or None,
     }
     return {key: item for key, item in fields.items() if item is not None}
 

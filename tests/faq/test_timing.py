@@ -1,0 +1,180 @@
+"""Questions that name a payment date or ask when the window opens or closes (bot/faq/timing.py): answered from
+that place's own window, each date with the passage it comes from."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.faq.service import FaqAnswer, FaqService, build_faq_service
+from bot.faq.timing import read_timing
+from bot.policy.loader import default_knowledge_base
+from bot.quote.engine import QuoteEngine
+
+# The collection passages of the five documents, as cited.
+SHUOZHOU = "城乡居民医保集中征缴期原则上为9月1日至12月25日，每月1日—25日可办理缴费"
+QINYUAN = "集中征缴期原则上为2022年9月1日至2022年12月25日，集中征缴期内每月1—25日可办理缴费"
+LENGSHI = "2024年度居民医保集中参保缴费期为2023年9月1日至12月31日"
+SHANDAN = "自本通知下发之日起，于 2023 年 12 月 31 日前完成 2023 年城乡居民基本医疗保险个人参保缴费工作"
+WULATEQIANQI = "城乡居民基本医疗保险实行年预缴费制度，2024年度参保集中缴费开始时间为2023年9月1日"
+LENGSHI_LATE = "除已明确的特殊情况外，未在集中参保缴费期内参保缴费的，原则上不得中途参保、享受医保待遇"
+
+
+@pytest.fixture(scope="module")
+def service() -> FaqService:
+    return build_faq_service(QuoteEngine(default_knowledge_base()))
+
+
+def _ask(service: FaqService, question: str, region: str, today: date) -> tuple[FaqAnswer, str]:
+    """The answer and its first line after the entry's question: the asked day's verdict."""
+    result = service.ask(question, region, today=today)
+    assert result.kind == "answer", result.answer
+    return result, result.answer.splitlines()[1]
+
+
+def _cited(result: FaqAnswer, quote: str) -> None:
+    assert any(source.quote == quote for source in result.sources), result.sources
+
+
+# --- 朔州: 9月1日至12月25日, 每月1日—25日 -----------------------------------------------------------------------
+
+def test_shuozhou_a_day_inside_the_window(service: FaqService) -> None:
+    result, verdict = _ask(service, "12月20号还来得及吗", "朔州", date(2023, 11, 10))
+    assert result.faq_id == "collection_window"
+    assert verdict.startswith("12月20号（2023年12月20日）可以缴费")
+    assert "2023年12月25日截止［1］" in verdict
+    _cited(result, SHUOZHOU)
+
+
+def test_shuozhou_the_26th_is_no_payment_day(service: FaqService) -> None:
+    result, verdict = _ask(service, "这个月26号能交吗", "朔州", date(2023, 11, 10))
+    assert verdict.startswith("这个月26号（2023年11月26日）不能缴费")
+    assert "每月1日至25日可以办理缴费［1］" in verdict
+    assert "最近能缴费的是2023年12月1日，最晚2023年12月25日" in verdict
+    _cited(result, SHUOZHOU)
+
+
+def test_shuozhou_after_the_deadline(service: FaqService) -> None:
+    result, verdict = _ask(service, "12月31号以后还能交吗", "朔州", date(2023, 11, 10))
+    assert verdict.startswith("12月31号以后（2024年1月1日起）已经过了截止日期")
+    assert "2023年12月25日截止" in verdict
+    assert "文件没有规定集中缴费期结束后如何补缴" in verdict  # the document is silent: where to ask
+    assert "朔州市或所在县（市、区）医疗保障经办机构窗口" in verdict
+    _cited(result, SHUOZHOU)
+
+
+def test_shuozhou_before_the_window_opens(service: FaqService) -> None:
+    result, verdict = _ask(service, "这个月25号能交吗", "朔州", date(2023, 8, 10))
+    assert verdict.startswith("这个月25号（2023年8月25日）还不能缴费")
+    assert "最早能缴费的是2023年9月1日" in verdict
+    _cited(result, SHUOZHOU)
+
+
+def test_shuozhou_paying_before_a_day_after_the_deadline_is_too_late(service: FaqService) -> None:
+    _, verdict = _ask(service, "12月31号前交完就行吧", "朔州", date(2023, 11, 10))
+    assert verdict.startswith("12月31号前交完来不及")
+    assert "要在2023年12月25日之前交（每月1日至25日办理）" in verdict
+
+
+# --- 沁源 (2023年度): 2022年9月1日至12月25日, 每月1—25日 ---------------------------------------------------------
+
+def test_qinyuan_inside_non_payment_day_after_and_before(service: FaqService) -> None:
+    today = date(2022, 11, 10)
+    result, verdict = _ask(service, "12月24号交还赶趟不", "沁源", today)
+    assert verdict.startswith("12月24号（2022年12月24日）可以缴费")
+    _cited(result, QINYUAN)
+    _, verdict = _ask(service, "每月二十五号以后就不能交了吗", "沁源", today)
+    assert verdict.startswith("25号以后（2022年11月26日起）不能缴费")
+    assert "最近能缴费的是2022年12月1日" in verdict
+    _, verdict = _ask(service, "12月底还能交医保不", "沁源", today)
+    assert verdict.startswith("12月底（2022年12月31日）已经过了截止日期")
+    assert "2022年12月25日截止" in verdict
+    _, verdict = _ask(service, "下个月1号能交上不", "沁源", date(2022, 8, 5))
+    assert verdict.startswith("下个月1号（2022年9月1日）可以缴费")
+    _, verdict = _ask(service, "这个月20号能交吗", "沁源", date(2022, 8, 5))
+    assert verdict.startswith("这个月20号（2022年8月20日）还不能缴费")
+    assert "最早能缴费的是2022年9月1日" in verdict
+
+
+# --- 冷市镇: 2023年9月1日至12月31日, no payment days; after it, 原则上不得中途参保 -----------------------------------
+
+def test_lengshi_inside_after_and_before(service: FaqService) -> None:
+    today = date(2023, 11, 10)
+    result, verdict = _ask(service, "这个月28号去交可以吗", "冷市镇", today)
+    assert verdict.startswith("这个月28号（2023年11月28日）可以缴费")
+    assert "2023年12月31日截止［1］" in verdict
+    _cited(result, LENGSHI)
+    result, verdict = _ask(service, "1月5号还能不能交", "冷市镇", today)
+    assert verdict.startswith("1月5号（2024年1月5日）已经过了截止日期")
+    assert "原则上不得中途参保" in verdict
+    _cited(result, LENGSHI_LATE)
+    _, verdict = _ask(service, "这个月20号能交吗", "冷市镇", date(2023, 8, 1))
+    assert "最早能缴费的是2023年9月1日" in verdict
+
+
+# --- 山丹: 自本通知下发之日起 (undated), 2023年12月31日前完成 ---------------------------------------------------------
+
+def test_shandan_cut_off_and_undated_opening(service: FaqService) -> None:
+    today = date(2023, 11, 10)
+    result, verdict = _ask(service, "12月31号当天交还算数吗", "山丹", today)
+    assert verdict.startswith("12月31号（2023年12月31日）在截止日期之前（正是截止日当天）")
+    assert "开始时间为“自本通知下发之日起（文件未写明通知下发日期）”" in verdict
+    assert "未写明是否包括12月31日当天" in result.answer  # the document's own wording, and where to ask
+    _cited(result, SHANDAN)
+    result, verdict = _ask(service, "元旦以后还能补交吗", "山丹", today)
+    assert result.faq_id == "missed_deadline"
+    assert verdict.startswith("元旦以后（2024年1月1日起）已经过了截止日期")
+    assert "2023年12月31日截止［1］" in verdict
+    result, verdict = _ask(service, "啥时候开始收", "山丹", today)
+    assert "缴费开始时间为“自本通知下发之日起（文件未写明通知下发日期）”［1］" in verdict
+    assert "今天（2023年11月10日）还没过截止日期" in verdict
+
+
+# --- 乌拉特前旗: opens 2023年9月1日, no closing date written ----------------------------------------------------
+
+def test_wulateqianqi_no_closing_date_says_so_and_where_to_ask(service: FaqService) -> None:
+    today = date(2023, 11, 10)
+    result, verdict = _ask(service, "12月31号以后还能交不", "乌拉特前旗", today)
+    assert verdict.startswith("12月31号以后（2024年1月1日起）能不能交，文件没有写")
+    assert "文件未写明集中缴费截止日期（实行年预缴费制度）" in verdict
+    assert "乌拉特前旗医疗保障局（医保经办机构）" in verdict
+    _cited(result, WULATEQIANQI)
+    _, verdict = _ask(service, "下个月还能交不", "乌拉特前旗", today)
+    assert verdict.startswith("下个月（2023年12月）可以缴费")
+    _, verdict = _ask(service, "最晚几号交", "乌拉特前旗", today)
+    assert "文件未写明集中缴费截止日期" in verdict
+    _, verdict = _ask(service, "这个月20号能交吗", "乌拉特前旗", date(2023, 8, 1))
+    assert "最早能缴费的是2023年9月1日" in verdict
+
+
+# --- dates after every document, and questions that are not about timing --------------------------------------
+
+def test_a_day_in_a_later_year_is_read_on_the_document_s_campaign_and_says_so(service: FaqService) -> None:
+    result, answer = _ask(service, "这个月26号能交吗", "朔州", date(2026, 12, 7))
+    assert "您问的2026年12月26日不在现有文件（2024年度）的征缴时间内" in answer
+    assert "对应2023年12月26日" in answer
+    assert "已经过了截止日期" in result.answer
+
+
+def test_questions_about_other_topics_are_not_read_as_timing() -> None:
+    today = date(2023, 11, 10)
+    assert read_timing("今年交了明年几号开始报销", today) is None
+    assert read_timing("孩子12月20号出生的怎么交", today) is None
+    assert read_timing("12月20号交多少钱", today) is None
+    asked = read_timing("12月31号以后还能交吗", today)
+    assert asked is not None and (asked.kind, asked.day) == ("after", date(2024, 1, 1))
+    asked = read_timing("几号之前交完", today)
+    assert asked is not None and asked.kind == "closes"
+
+
+def test_the_dialog_reads_dates_against_its_own_today(service: FaqService) -> None:
+    reply = service.respond("这个月26号能交吗", "朔州", "text", strict=True, today=date(2023, 10, 3))
+    assert reply is not None
+    assert "这个月26号（2023年10月26日）不能缴费" in reply.text
+
+
+def test_an_out_of_scope_question_with_a_date_gets_no_window_answer(service: FaqService) -> None:
+    for question in ("养老保险这个月26号还能交不", "灵活就业的职工医保几号之前交完", "住院押金明天交行不行"):
+        result = service.ask(question, "朔州", today=date(2023, 11, 10))
+        assert result.kind != "answer", (question, result.faq_id)
