@@ -23,6 +23,12 @@ killed worker had committed but not acknowledged gets, on redelivery, the replie
 "where we were" and the current question again: counted as "re-asked", not as doubled.
 
     .venv/bin/python benchmarks/load_bench.py [--residents 1000] [--workers 1,2,4] [--kill 2] [--latency 0]
+                                              [--noop] [--flood-limit]
+
+``--noop`` first runs the baseline, PTB with a no-op handler (``benchmarks/ptb_noop.py``, polling the same
+fake), with the same residents, latency and limiter, and compares one worker with it.  ``--flood-limit``
+turns Telegram's 30 messages/s limiter on (AIORateLimiter; the fake does not enforce it): shared by the
+workers (``BOT_FLOOD_LIMIT``), and in the baseline.
 
 Needs PostgreSQL (``BOT_TEST_POSTGRES``, default postgresql://postgres@127.0.0.1:5432/test).
 """
@@ -51,7 +57,7 @@ sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 
 import aiohttp  # noqa: E402
 import psycopg  # noqa: E402
-from fake_bot_api import ChatMessage  # noqa: E402
+from fake_bot_api import ChatMessage, FakeBotApi  # noqa: E402
 from webhook_telegram import WebhookTelegram  # noqa: E402
 
 from bot.dialog.pgstore import migrate  # noqa: E402
@@ -82,6 +88,7 @@ class LoadResult:
     resumed: int = 0  # residents asked a question again after a worker died (see ``resumed``)
     resent: int = 0  # residents who got a turn's saved replies twice after a worker died (see ``resent``)
     answer_not_reshown: int = 0
+    label: str = ""  # the first column: the number of workers, or "no-op" for the PTB baseline
 
     @property
     def rate(self) -> float:
@@ -93,10 +100,12 @@ class LoadResult:
 
     def row(self) -> str:
         verdict = "ok" if not self.problems else f"{len(self.problems)} problems"
-        return (f"{self.workers:>7} {self.kills:>5} {self.residents:>9} {self.rate:>9.1f} {self.pct(0.5) * 1000:>8.0f} "
-                f"{self.pct(0.99) * 1000:>8.0f} {self.cpu / self.updates * 1000:>9.2f} "
-                f"{'yes' if self.order_kept else 'NO':>6} {self.lost:>5} {self.doubled:>7} {self.redelivered:>11} "
-                f"{self.resumed:>8} {self.resent:>6}  {verdict}")
+        figures = (f"{self.label or self.workers:>7} {self.kills:>5} {self.residents:>9} {self.rate:>9.1f} "
+                   f"{self.pct(0.5) * 1000:>8.0f} {self.pct(0.99) * 1000:>8.0f} {self.cpu / self.updates * 1000:>9.2f} ")
+        if self.label == "no-op":  # the baseline is checked only for every resident's messages (run_noop)
+            return figures + f"{'-':>6} {'-':>5} {'-':>7} {'-':>11} {'-':>8} {'-':>6}  {verdict}"
+        return figures + (f"{'yes' if self.order_kept else 'NO':>6} {self.lost:>5} {self.doubled:>7} "
+                          f"{self.redelivered:>11} {self.resumed:>8} {self.resent:>6}  {verdict}")
 
 
 HEADER = (f"{'workers':>7} {'kills':>5} {'residents':>9} {'updates/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/upd':>9} "
@@ -258,7 +267,7 @@ class _Telegram(WebhookTelegram):
 
 async def run_load(
     *, workers: int, residents: int, dsn: str, latency: float = 0.0, kill: bool = False, kill_at: float = 1 / 3,
-    timeout: float = 300.0, python: str = sys.executable,
+    timeout: float = 300.0, python: str = sys.executable, flood_limit: float | None = None,
 ) -> LoadResult:
     await migrate(dsn)
     port = free_port()
@@ -273,7 +282,7 @@ async def run_load(
             "BOT_WEBHOOK_SECRET": SECRET,
             "BOT_WEBHOOK_LISTEN": "127.0.0.1",
             "BOT_STORE": dsn,
-            "BOT_FLOOD_LIMIT": "0",  # the fake has no 30 msg/s limit; telegram_bench measures with it
+            "BOT_FLOOD_LIMIT": str(flood_limit or 0),  # the whole bot's messages/s, shared by the workers; 0: none
             "BOT_LOG_LEVEL": "WARNING",
             "BOT_TODAY": "2024-03-10",
         }
@@ -311,6 +320,53 @@ async def run_load(
         await check(result, api, chats, dsn)
         if errors.strip() and not kill:
             result.problems.append("the workers logged: " + errors.decode(errors="replace").strip()[-500:])
+        return result
+
+
+class _PollingTelegram(FakeBotApi):
+    """The fake without a webhook (the PTB baseline polls it), waking residents as ``_Telegram`` does."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.arrived: dict[int, asyncio.Event] = {}
+
+    def _send_message(self, params: dict[str, object]) -> dict[str, object]:
+        result = super()._send_message(params)
+        self.arrived.setdefault(int(str(params["chat_id"])), asyncio.Event()).set()
+        return result
+
+
+async def run_noop(
+    *, residents: int, latency: float = 0.0, flood_limit: float | None = None, timeout: float = 300.0,
+    python: str = sys.executable,
+) -> LoadResult:
+    """The baseline: PTB with a no-op handler (``benchmarks/ptb_noop.py``, polling) under the same residents,
+    the same latency and limiter; checked only for every resident getting its four messages and the answer."""
+    async with _PollingTelegram(latency=latency) as api:
+        env = {**os.environ, "BOT_TOKEN": api.token, "BOT_API_BASE_URL": api.base_url,
+               "BOT_FLOOD_LIMIT": str(flood_limit or 0)}
+        process = subprocess.Popen([python, str(ROOT / "benchmarks" / "ptb_noop.py")], cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            await api.wait_for_calls("getUpdates", timeout=60)
+            waits: list[float] = []
+            chats = [FIRST_CHAT + n for n in range(residents)]
+            started, cpu_before = time.monotonic(), cpu_seconds(process.pid)
+            await asyncio.gather(*(resident(api, chat, waits, timeout) for chat in chats))  # type: ignore[arg-type]
+            wall, cpu = time.monotonic() - started, cpu_seconds(process.pid) - cpu_before
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.to_thread(process.communicate, timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                await asyncio.to_thread(process.communicate)
+        result = LoadResult(1, residents, residents * len(DIALOG), wall, waits, cpu, label="no-op")
+        expected = sum(r for _, _, r in DIALOG)
+        for chat in chats:
+            texts = [m.text for m in api.bot_messages(chat)]
+            if len(texts) != expected or ANSWER not in texts[-1]:
+                result.problems.append(f"resident {chat}: {len(texts)} messages")
         return result
 
 
@@ -367,18 +423,34 @@ async def check(result: LoadResult, api: _Telegram, chats: list[int], dsn: str) 
 
 async def main_async(args: argparse.Namespace) -> None:
     server = os.environ.get("BOT_TEST_POSTGRES") or DEFAULT_POSTGRES
+    flood_limit = 30.0 if args.flood_limit else None
     print(f"{args.residents} residents at once, {len(DIALOG)} updates each, {args.latency * 1000:.0f} ms added to every "
-          f"Bot API call; `python -m bot serve` on PostgreSQL; {os.cpu_count()} CPU cores on this machine")
+          f"Bot API call, Telegram's 30 messages/s limiter {'on' if flood_limit else 'off'}; `python -m bot serve` on "
+          f"PostgreSQL; {os.cpu_count()} CPU cores on this machine")
     print(HEADER)
-    runs = [(int(n), False) for n in args.workers.split(",")] + ([(args.kill, True)] if args.kill else [])
     results: list[LoadResult] = []
+    if args.noop:
+        baseline = await run_noop(residents=args.residents, latency=args.latency, flood_limit=flood_limit)
+        print(baseline.row(), flush=True)
+        for problem in baseline.problems[:5]:
+            print("   ", problem)
+        results.append(baseline)
+    runs = [(int(n), False) for n in args.workers.split(",")] + ([(args.kill, True)] if args.kill else [])
     for workers, kill in runs:
         with Schema(server) as dsn:
-            result = await run_load(workers=workers, residents=args.residents, dsn=dsn, latency=args.latency, kill=kill)
+            result = await run_load(workers=workers, residents=args.residents, dsn=dsn, latency=args.latency, kill=kill,
+                                    flood_limit=flood_limit)
         results.append(result)
         print(result.row(), flush=True)
         for problem in result.problems[:5]:
             print("   ", problem)
+    if args.noop:
+        for result in results[1:]:
+            if result.workers == 1 and not result.kills:
+                print(f"one worker: {result.rate:.1f} updates/s, {result.rate / results[0].rate:.0%} of PTB with a no-op "
+                      f"handler ({results[0].rate:.1f}); CPU per update {result.cpu / result.updates * 1000:.2f} ms "
+                      f"against {results[0].cpu / results[0].updates * 1000:.2f} ms; p99 {result.pct(0.99) * 1000:.0f} ms "
+                      f"against {results[0].pct(0.99) * 1000:.0f} ms")
     if all(not r.problems for r in results):
         print("all checks passed: per-chat order kept, nothing lost, nothing doubled"
               + (", including the run with a worker killed" if args.kill else ""))
@@ -394,6 +466,10 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4", help="comma-separated worker counts, one run each")
     parser.add_argument("--kill", type=int, default=2, help="also a run with this many workers, one killed (0: none)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every Bot API call")
+    parser.add_argument("--noop", action="store_true",
+                        help="first the baseline: PTB with a no-op handler (polling), the same residents and latency")
+    parser.add_argument("--flood-limit", action="store_true",
+                        help="Telegram's 30 messages/s limiter on (in the workers, shared, and in the baseline)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*retry_after.*")
     asyncio.run(main_async(args))

@@ -276,7 +276,7 @@ class TelegramAdapter:
         key = conversation_key(update) or f"telegram:{chat_id}"
         today = self.clock()
         if self._async_service is not None:
-            replies = await self._async_service.handle(key, incoming, today, "html")
+            replies = await self._async_turn(bot, chat_id, key, incoming, today)
         elif not self.engine_in_thread:
             replies = self._sync_service.handle(key, incoming, today, "html")
         else:
@@ -289,6 +289,24 @@ class TelegramAdapter:
             replies = await turn
         _LOGGER.info("update %s: replies %s", update.update_id, ",".join(r.template for r in replies) or "-")
         return replies
+
+    async def _async_turn(self, bot: Bot, chat_id: int, key: str, incoming: Incoming, today: date) -> list[Reply]:
+        """The shared store's turn, awaited on the loop; still running after ``typing_after`` seconds (the
+        database slow, the chat's lock held by another worker), it shows "typing…".  A timer rather than a
+        task per turn: nothing to pay for the turns that finish in time, which is nearly all of them."""
+        assert self._async_service is not None
+        if self.typing_after is None:
+            return await self._async_service.handle(key, incoming, today, "html")
+        loop = asyncio.get_running_loop()
+        typing: list[asyncio.Task[None]] = []
+        timer = loop.call_later(
+            self.typing_after, lambda: typing.append(loop.create_task(self.delivery.typing(bot, chat_id))))
+        try:
+            return await self._async_service.handle(key, incoming, today, "html")
+        finally:
+            timer.cancel()
+            if typing:
+                await typing[0]  # "typing…" goes out before the reply, never after it (it never raises)
 
     def _handle_one_at_a_time(self, key: str, incoming: Incoming, today: date) -> list[Reply]:
         with self._engine_lock:

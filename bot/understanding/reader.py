@@ -24,12 +24,15 @@ _NEGATED_PLACE = re.compile(r"(?:不是|不在|并非|而不是)[^,.;!?，。；
 # Several people in one message ("我和我妈", "老两口", "一家三口"): the bot answers for one resident at a time.
 _KIN = (r"(?:妈|爸|娘|爹|老伴|媳妇|老婆|丈夫|老公|爱人|对象|儿子|女儿|孩子|娃|闺女|孙子|孙女|外孙|父母|爸妈|爹娘"
         r"|婆婆|公公|哥|姐|弟|妹|奶奶|爷爷|姥姥|姥爷)")
+# Who looks after a child ("还有奶奶照顾", "我和老伴带着孙子"): a description, not another insured person.
+_LOOKS_AFTER = r"(?:一起|在一起|住|过|生活|长大|相依|带|照顾|照看|看着|管|养|陪)"
 _SEVERAL = re.compile(
-    # "我跟奶奶过", "我和爷爷奶奶住": whom a child lives with, not a second insured person.
-    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?{_KIN}+(?!一起|在一起|住|过|生活|长大|相依)"
-    r"|(?:我们|俺们|咱们|我|俺|咱)(?:俩|两个|仨|三个|两口子|一家)|两口子|老两口|夫妻俩|夫妻两个|娘俩|爷俩|母子俩|父子俩|母女俩"
+    # "我跟奶奶过", "我和老伴带着孙子": whom a child lives with or who looks after them, not a second insured person.
+    rf"(?:我|俺|咱)(?:和|跟|与|同|还有)(?:我|俺|咱)?(?:家|们家)?(?:的|那个)?(?>{_KIN}+)(?!{_LOOKS_AFTER})"
+    rf"|(?:我们|俺们|咱们|我|俺|咱)(?:俩|两个|仨|三个|两口子|一家)(?!{_LOOKS_AFTER})"
+    r"|两口子(?!离|分开|吵|都不|不管|出去|在外)|老两口|夫妻俩|夫妻两个|娘俩|爷俩|母子俩|父子俩|母女俩"
     # Another person after the first: "还有我妈", "再帮我老伴算算", "我老伴也要交".
-    rf"|(?:还有|再帮|也帮|再给|也给|再算)(?:我|俺)?(?:家)?(?:的)?{_KIN}|(?:我|俺)(?:家)?{_KIN}(?:也|还)(?:要|得|想|需要)?(?:交|缴|参保|算)"
+    rf"|(?:还有|再帮|也帮|再给|也给|再算)(?:我|俺)?(?:家)?(?:的)?(?>{_KIN}+)(?!{_LOOKS_AFTER})|(?:我|俺)(?:家)?{_KIN}(?:也|还)(?:要|得|想|需要)?(?:交|缴|参保|算)"
     r"|全家|一家[二两三四五六七八九几]口|[两三四五六七八九几]口人|[两三四五六七八九几]个人"
     # Parents named as the insured: 我爸妈俩, 父母都要交. "娃爸妈都不在身边", "父母都去世了", "爸妈都在外地打工" only
     # describe a child's situation (事实无人抚养儿童, 孤儿): one child is asked about, nothing is dropped.
@@ -230,7 +233,14 @@ class Reader:
         elif reading.day is not None:
             result.birth = Found(reading.day, *span)
         elif reading.birth_range is not None:
-            result.birth_range = Found(reading.birth_range, *span)
+            held = result.birth_range
+            if held is not None and held.value[0] <= reading.birth_range[1] and reading.birth_range[0] <= held.value[1]:
+                # "1962年12月出生，60多了": both said of one birth; the narrower intersection is what they say together.
+                earliest = max(held.value[0], reading.birth_range[0])
+                latest = min(held.value[1], reading.birth_range[1])
+                result.birth_range = Found((earliest, latest), min(held.start, reading.start), max(held.end, reading.end))
+            else:
+                result.birth_range = Found(reading.birth_range, *span)
         elif reading.month_day is not None:
             result.birth_month_day = Found(reading.month_day, *span)
 

@@ -50,12 +50,17 @@ _NONE_ANYWHERE = re.compile(
 # "普通" / "一般" / "就是普通的" said as a word of its own inside a run-on message ("沁源 普通 1960年1月1日 今天"):
 # none. Only as a whole word between separators (or blanked place and date spans): 普通门诊, 普通高校, 一般什么时候交
 # and 我们一般在村里交 say nothing about a status. (No status in any document's vocabulary is named with 普通 or 一般.)
+# 一般 / 平常 alone are also adverbs ("一般月底交" = usually at the month's end), so alone they need a real separator
+# or the message's end on both sides; with a noun (一般人, 一般的, 一般缴费人员) they are "ordinary".
 _SEP = r"\s,.;!?:，。；！？：、~～"
+_PLAIN_PREFIX = r"(?:我们?家?|俺们?家?|咱们?家?)?(?:就|只|也|都)?(?:是|算|属于)?(?:个|一个|一)?"
+_PLAIN_NOUN = r"(?:的|人|人家|户|家庭|老百姓|身份|(?:缴费|参保)?(?:人员|人群))"
+_PLAIN_TAIL = r"(?:的)?(?:吧|啊|呀|哦|嘛|呗|呢|啦)?"
 _PLAIN_WORD = re.compile(
-    rf"(?:^|(?<=[{_SEP}]))(?:我们?家?|俺们?家?|咱们?家?)?(?:就|只|也|都)?(?:是|算|属于)?(?:个|一个|一)?"
-    r"(?:普普通通|普通|一般|平常|寻常)(?:的|人|人家|户|家庭|老百姓|身份|(?:缴费|参保)?(?:人员|人群))?(?:的)?(?:吧|啊|呀|哦|嘛|呗|呢|啦)?"
-    rf"(?=$|[{_SEP}])"
+    rf"(?:^|(?<=[{_SEP}])){_PLAIN_PREFIX}(?:(?:普普通通|普通){_PLAIN_NOUN}?|(?:一般|平常|寻常){_PLAIN_NOUN})"
+    rf"{_PLAIN_TAIL}(?=$|[{_SEP}])"
 )
+_PLAIN_ALONE = re.compile(rf"(?:^|(?<=[{_SEP}])){_PLAIN_PREFIX}(?:一般|平常|寻常){_PLAIN_TAIL}(?=$|[{_SEP}])")
 _NONE_AS_ANSWER = re.compile(r"^(?:(?:没有|没|无|不是|否|没得|冇|都无|木有|都没|普通|一般)(?:的|吧|啊|呀|哦)?)+$")
 UNKNOWN = _UNKNOWN = re.compile(
     r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知|记不清|记不住|记不得|记不太清|想不起|忘记|搞忘|没记住"
@@ -170,7 +175,8 @@ class StatusReader:
         if not reading.statuses and not reading.removed and not reading.unknown and reading.ambiguous is None:
             rest = "".join(c if not t else " " for c, t in zip(text, taken, strict=True))
             bare = re.sub(r"[\s,.!?;:，。！？；：、~～]+", "", rest)
-            plain = ("普通" in rest or "一般" in rest or "平常" in rest or "寻常" in rest) and _PLAIN_WORD.search(rest)
+            plain = ("普通" in rest or "一般" in rest or "平常" in rest or "寻常" in rest) and (
+                _PLAIN_WORD.search(rest) or _alone_outside(text, taken))
             if _NONE_ANYWHERE.search(rest) or plain or (as_answer and _NONE_AS_ANSWER.match(bare)):
                 reading.none = True
         if reading.statuses or reading.removed:
@@ -184,3 +190,8 @@ class StatusReader:
             rest = _FILLER.sub(" ", rest)
             reading.leftovers = [w for w in re.split(r"[\s,.!?;:，。！？；：、~～0-9a-z]+", rest) if len(w) >= 2]
         return reading
+
+
+def _alone_outside(text: str, taken: list[bool]) -> bool:
+    """一般 / 平常 alone between real separators of the resident's text (not blanked spans), outside a place or date."""
+    return any(not any(taken[m.start():m.end()]) for m in _PLAIN_ALONE.finditer(text))

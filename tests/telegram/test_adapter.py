@@ -39,7 +39,7 @@ from bot.render import Format
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 
-CHAT = 31
+CHAT = 731_054_926  # a realistic private chat id: long enough that finding it in a log is never a coincidence
 
 
 # --------------------------------------------------------------------------------------------- residents
@@ -193,6 +193,37 @@ async def test_a_slow_turn_shows_typing_before_the_reply_and_a_fast_one_does_not
     assert action.params["action"] == "typing" and action.params["chat_id"] == CHAT
     reply = harness.api.calls_to("sendMessage")[-1]
     assert action.at < reply.at
+
+
+class _SlowAsyncTurns:
+    """An asynchronous service (as the shared PostgreSQL store's), waiting ``seconds`` on the loop per turn."""
+
+    def __init__(self, inner: DialogService, seconds: float) -> None:
+        self.inner = inner
+        self.seconds = seconds
+
+    async def handle(self, key: str, incoming: Incoming, today: date, output: Format) -> list[Reply]:
+        await asyncio.sleep(self.seconds)
+        return self.inner.handle(key, incoming, today, output)
+
+
+async def test_a_slow_turn_of_the_asynchronous_store_shows_typing_before_the_reply_too(harness: Harness) -> None:
+    harness.service_factory = lambda store: _SlowAsyncTurns(DialogService(harness.engine, store), 0.0)  # type: ignore[return-value]
+    harness.options["typing_after"] = 0.05
+    await harness.start()
+    await harness.say(CHAT, "朔州")
+    assert harness.api.calls_to("sendChatAction") == [], "a fast turn: no typing"
+
+    service = harness.adapter.service
+    assert isinstance(service, _SlowAsyncTurns)
+    service.seconds = 0.4
+    await harness.tap(CHAT, "今天")
+    [action] = harness.api.calls_to("sendChatAction")
+    assert action.params["action"] == "typing" and action.params["chat_id"] == CHAT
+    reply = harness.api.calls_to("sendMessage")[-1]
+    assert action.at < reply.at
+    await asyncio.sleep(0.1)
+    assert len(harness.api.calls_to("sendChatAction")) == 1, "once per turn"
 
 
 # --------------------------------------------------------------------------------------------- errors and logs
