@@ -743,6 +743,10 @@ class _Turn:
             state.birth = None
             state.birth_from, state.birth_to = u.birth_range.value
             changed = True
+        elif u.birth_month_day is not None and self._birth_in_range(*u.birth_month_day.value) is not None:
+            # "9月3号" to "which day?" after "刚满月" (born 2023-08-11…09-10): the year is the range's.
+            state.birth, state.birth_from, state.birth_to = self._birth_in_range(*u.birth_month_day.value), None, None
+            changed = True
         elif u.birth_month_day is not None:
             month, day = u.birth_month_day.value
             state.pending["birth_md"] = f"{month}-{day}"
@@ -766,6 +770,22 @@ class _Turn:
                 state.facts[state.pending.pop("fact")] = u.yes_no.value
             changed = True
         return changed
+
+    def _birth_in_range(self, month: int, day: int) -> date | None:
+        """The one day with this month and day inside the birth range said before (a year, a month, a baby's age),
+        or None (no range held, or the day falls outside it)."""
+        state = self.state
+        if state.birth is not None or state.birth_from is None or state.birth_to is None \
+                or state.pending.get("birth_assumed"):
+            return None
+        for year in range(state.birth_from.year, state.birth_to.year + 1):
+            try:
+                day_said = date(year, month, day)
+            except ValueError:
+                continue
+            if state.birth_from <= day_said <= state.birth_to:
+                return day_said
+        return None
 
     def _birth_month(self) -> tuple[int, int] | None:
         """The year and month of a birth said to the month ("今年3月"), while its day is still to come."""
@@ -1037,7 +1057,8 @@ class _Turn:
                 self.say("ask_birth_exact", {"step": "birth", "cuts": [c.isoformat() for c in cuts],
                                              "year_enough": year_enough},
                          earliest=state.birth_from, latest=state.birth_to, year_enough=year_enough,
-                         cuts=[(cut, cut + timedelta(days=1)) for cut in cuts])
+                         cuts=[(cut, cut + timedelta(days=1)) for cut in cuts],
+                         child=state.pending.get("insured") == "child")
             else:
                 self._ask("birth", again=force_ask)
         elif need.kind == "date_not_covered" and isinstance(need.error, NotCoveredError):
@@ -1138,7 +1159,8 @@ class _Turn:
             buttons = (tuple(Button(b.label, f"b:payment_date:{b.value}") for b in spec.buttons),)
             self.say(spec.ask, facts, buttons=buttons)
         elif step == "birth" and self._birth_month() is not None:
-            self.say("ask_birth_exact", facts, earliest=state.birth_from, latest=state.birth_to)
+            self.say("ask_birth_exact", {**facts, "cuts": [], "year_enough": False}, earliest=state.birth_from,
+                     latest=state.birth_to, year_enough=False, cuts=[], child=state.pending.get("insured") == "child")
         elif step == "birth":
             self.say(spec.ask, facts, child=state.pending.get("insured") == "child")
         elif step == "categories":

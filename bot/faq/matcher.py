@@ -17,13 +17,14 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
    below DEFAULT_SURE_SCORE a faq entry is answered only with a lead of DEFAULT_MARGIN over the next entry
    (else "not_sure"); an out_of_scope or chitchat entry makes the bot decline or chat rather than answer the
    nearest FAQ with false confidence, unless the query holds an IN_SCOPE_WORDS word (then the faq entries
-   decide among themselves: the lead is over the next faq entry, not over the vetoed one). A decline needs the
-   lead an answer needs, over the best faq entry (below DEFAULT_SURE_SCORE): else "not sure", with the faq
-   entries suggested, since a question sharing one word with an out-of-scope entry may still be ours.
+   decide among themselves: the lead is over the next faq entry, not over the vetoed one). A decline or a chat
+   reply needs the lead an answer needs, over the best faq entry (below DEFAULT_SURE_SCORE): else "not sure",
+   with the faq entries suggested, since a question sharing a word with such an entry may still be ours.
 5. Before scoring, term_penalties.py takes points off texts that match only through a word the query does not
    hold: a term cut in two (新生 is not 新生儿) or its opposite (已交 is not 没交).
 Figures and dates are replaced by question words before keys are made (generalise_numbers), in entry texts
-and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks.
+and queries alike: "2023年医保是380吗" asks what "今年医保多少钱" asks. The names of the places served
+(``place_names``: 朔州, 沁源 and their towns) are taken out the same way: they say where, not what.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from bot.faq.candidates import CandidateIndex
 from bot.faq.model import FaqEntry
 from bot.faq.normalize import Normalizer, default_normalizer
 from bot.faq.term_penalties import TermPenalties
+from bot.faq.told import asking_part
 
 MatchKind = Literal["answer", "not_sure", "out_of_scope", "chitchat", "empty"]
 # A similarity 0-100 in rapidfuzz's scorer form; fuzz.ratio unless a benchmark swaps in another.
@@ -228,12 +230,15 @@ class FaqMatcher:
         return self._normalizer.match_key(generalise_numbers(self._normalize(text)))
 
     def match(self, query: str) -> MatchResult:
-        normalized = self._normalize(query.strip()[:MAX_QUERY_CHARS])
+        query = query.strip()[:MAX_QUERY_CHARS]
+        normalized = self._normalize(query)
         if not normalized:
             # Blank, or only punctuation, emoji, filler words and place names: nothing to match.
             return MatchResult(None, "empty", 0.0, ())
         key = self._alphabet.encode(self._normalizer.match_key(generalise_numbers(normalized))[:MAX_KEY_CHARS])
-        ranked = self._rank(key, normalized)
+        # Keywords count where the question is asked, not in a clause telling a payment already made (told.py).
+        asking = asking_part(query)
+        ranked = self._rank(key, normalized, None if asking is None else self._normalize(asking))
         return self._decide(ranked, key, normalized)
 
     def _decide(self, ranked: list[tuple[int, float]], key: str, normalized: str) -> MatchResult:
@@ -256,12 +261,13 @@ class FaqMatcher:
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         lead = best_score - runner_up
         sure = best_score >= self.sure_score or (best_score >= self.threshold and lead >= self.margin)
-        if best.kind == "out_of_scope" and not sure:
-            # A decline needs the same lead as an answer, over the best faq entry: a question sharing one word with
-            # an out-of-scope entry (住院押金要交多少: 交多少) may still be ours.
+        if best.kind != "faq" and not sure:
+            # A decline or a chat reply needs the same lead as an answer, over the best faq entry: a question sharing
+            # a word with an out-of-scope entry (住院押金要交多少: 交多少) or a chitchat one (补助的钱哪个单位出:
+            # 哪个) may still be ours.
             best_faq = next((sc for i, sc in ranked if self.entries[i].kind == "faq"), 0.0)
             sure = best_score >= self.threshold and best_score - best_faq >= self.margin
-        if not sure and (best.kind != "chitchat" or best_score < self.threshold):
+        if not sure:
             return MatchResult(None, "not_sure", best_score, suggestions)
         if best.kind == "faq":
             return MatchResult(best.id, "answer", best_score, suggestions)
@@ -269,10 +275,11 @@ class FaqMatcher:
             return MatchResult(best.id, "out_of_scope", best_score, suggestions, best.topic)
         return MatchResult(best.id, "chitchat", best_score, suggestions)
 
-    def _rank(self, key: str, normalized: str) -> list[tuple[int, float]]:
+    def _rank(self, key: str, normalized: str, keyword_text: str | None = None) -> list[tuple[int, float]]:
         """Entries as (index, score), best first: the two best entries, the SUGGESTIONS best faq entries and any
-        entry a keyword names, with exact scores (all the decision looks at)."""
-        keyword_entries = self._keyword_hits(normalized)
+        entry a keyword names, with exact scores (all the decision looks at). Keywords are looked for in
+        ``keyword_text`` (default: the whole normalised query)."""
+        keyword_entries = self._keyword_hits(normalized if keyword_text is None else keyword_text)
         penalty = self._term_penalties.penalties(normalized)
         if self._candidates_filtered:
             scores = self._index.best_entries(key, overall=2, faq=SUGGESTIONS, skip=keyword_entries, penalty=penalty)

@@ -57,9 +57,18 @@ _YEAR_ONLY = re.compile(r"(?<!\d)(\d{4}|\d{2})年(?!\d{1,2}月)(?:的|生|出生
 # ("今年的", "去年生的"): a range of births, like a year alone; whether the day within it matters is the quote
 # engine's to say (bot.quote.needs.birth_within).
 _YEAR_MONTH = re.compile(r"(?<!\d)(\d{4}|\d{2})年(\d{1,2})月(?![\d号日])")
+# "1980.05", "1980-5", "1980/05" (a form's 出生年月): four-digit year, month, and no day after it.
+_NUMERIC_YEAR_MONTH = re.compile(r"(?<![\d./-])((?:19|20)\d{2})[./-](0?[1-9]|1[0-2])(?![\d]|[./-]\d)")
 _REL_YEAR_MONTH = re.compile(r"(今|去|前)年(\d{1,2})月(?![\d号日])")
 _REL_MONTH = re.compile(r"(上上|上|这|本)个?月(?![\d初中底末])")
 _REL_YEAR = re.compile(r"(今|去|前)年(?![\d底初中末内])")
+# A baby's age in days, weeks or months ("出生才10天", "生了两个月了", "一个多月大", "刚满月"): a birth date (days) or a
+# range of births (weeks, months) counted back from today.
+_BABY_AGE = re.compile(
+    r"(?:出生|生下来?|生了|落地)(?:才|刚|已经|都|有|刚刚|满)?(\d{1,3}|半)(天|个多?月|周|个?星期|个?礼拜)"
+    r"|(\d{1,3}|半)(天|个多?月|周|个?星期|个?礼拜)(?:大|的(?:娃|孩子|宝宝|婴儿|小孩))"
+    r"|(?:刚|才|刚刚)?满月"
+)
 _REL_YEARS = {"今": 0, "去": -1, "前": -2}
 _REL_MONTHS = {"上上": -2, "上": -1, "这": 0, "本": 0}
 _DAY_KINDS = frozenset({"ymd", "sep", "compact", "yy", "relyear", "md", "relmonth", "monthend", "weekday", "offset",
@@ -223,6 +232,12 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
             if born is not None:
                 readings.append(DateReading("birth", start, end, day=born))
                 continue
+        baby = _BABY_AGE.search(clause)
+        if baby is not None:
+            reading = _baby_age(baby, start, end, today)
+            if reading is not None:
+                readings.append(reading)
+                continue
         about = _ABOUT_AGE.search(clause)
         if about is not None:
             tens = int(about.group(1)) * 10
@@ -257,6 +272,12 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
         if _APPROXIMATE.search(clause) and "lunar" not in kinds:
             kinds = date_kinds(_rewrite(clause, today))  # "下个月初": the day it is read as
         if not kinds and not age:
+            numeric = _NUMERIC_YEAR_MONTH.search(clause)
+            if numeric is not None:
+                role = _role(clause, step, today)
+                year, month = int(numeric.group(1)), int(numeric.group(2))
+                if role == "birth" or (role is None and date(year, month, 1) < today - timedelta(days=366)):
+                    readings.append(_birth(f"{year}年{month}月", {"vym"}, start, end, today, step))
             continue
         if _BOUNDARY.search(clause) and (_ASKS.search(raw) or "?" in text):
             continue  # "12月31号以后还能交吗": a question about a limit, not the resident's date
@@ -278,6 +299,9 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
                     readings.append(_birth(clause, kinds, start, end, today, step))
                 continue
             if not concrete:
+                if kinds == {"vy"} and _long_past_year(clause, today):
+                    # "朔州 低保 60年 下个月初": a year long past, said alone, is the year of birth.
+                    readings.append(_birth(clause, kinds, start, end, today, step))
                 continue
             role = _plausible_role(clause, today)
             if role is None:
@@ -293,6 +317,52 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
     if not any(reading.role == "birth" and reading.problem is None for reading in readings):
         readings.extend(zodiacs)
     return readings
+
+
+_DURATION = re.compile(r"[了过干做当住待满近快超有]\d{1,4}年|\d{1,4}年(?:了|多|来|前|后|间|整|半|啦)")
+
+
+def _long_past_year(clause: str, today: date) -> bool:
+    """A year alone ("60年", "1958年") at least five years before today, which no payment date can be in; a two-digit
+    year that could be a recent one ("19年", "24年") is not read."""
+    year = _YEAR_ONLY.search(clause)
+    if year is None or _DURATION.search(clause):
+        return False  # "干了30年", "住了二十年了": how long, not when
+    value = int(year.group(1))
+    if value < 100:
+        if today.year - 10 <= 2000 + value <= today.year + 2:
+            return False
+        value = today.year - (today.year - value) % 100
+    return 1900 <= value <= today.year - 5
+
+
+def _months_before(day: date, months: int) -> date:
+    shifted = day.year * 12 + day.month - 1 - months
+    year, month = shifted // 12, shifted % 12 + 1
+    return date(year, month, min(day.day, _month_end(year, month).day))
+
+
+def _baby_age(found: re.Match[str], start: int, end: int, today: date) -> DateReading | None:
+    """A baby's age said in days, weeks or months, as its birth: a day for days, a range for weeks and months."""
+    count, unit = found.group(1) or found.group(3), found.group(2) or found.group(4)
+    if count is None:  # 满月: a month old
+        count, unit = "1", "个月"
+    if count == "半":
+        if "月" not in unit:
+            return None
+        return DateReading("birth", start, end, birth_range=(today - timedelta(days=20), today - timedelta(days=10)))
+    number = int(count)
+    if unit == "天":
+        return DateReading("birth", start, end, day=today - timedelta(days=number)) if number <= 400 else None
+    if "月" in unit:
+        if number > 24:
+            return None
+        earliest = _months_before(today, number + 1) + timedelta(days=1)
+        return DateReading("birth", start, end, birth_range=(earliest, _months_before(today, number)))
+    if number > 104:
+        return None
+    return DateReading("birth", start, end, birth_range=(today - timedelta(days=7 * number + 6),
+                                                         today - timedelta(days=7 * number)))
 
 
 def _nominal_age(nominal: int, start: int, end: int, today: date) -> DateReading | None:

@@ -233,7 +233,14 @@ class Reader:
         elif reading.day is not None:
             result.birth = Found(reading.day, *span)
         elif reading.birth_range is not None:
-            result.birth_range = Found(reading.birth_range, *span)
+            held = result.birth_range
+            if held is not None and held.value[0] <= reading.birth_range[1] and reading.birth_range[0] <= held.value[1]:
+                # "1962年12月出生，60多了": both said of one birth; the narrower intersection is what they say together.
+                earliest = max(held.value[0], reading.birth_range[0])
+                latest = min(held.value[1], reading.birth_range[1])
+                result.birth_range = Found((earliest, latest), min(held.start, reading.start), max(held.end, reading.end))
+            else:
+                result.birth_range = Found(reading.birth_range, *span)
         elif reading.month_day is not None:
             result.birth_month_day = Found(reading.month_day, *span)
 

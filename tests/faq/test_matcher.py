@@ -363,3 +363,12 @@ def test_a_place_we_serve_says_where_not_what(entries: list[FaqEntry]) -> None:
     assert matcher.match("朔州市").kind == "empty"
     # A place we do not serve is still another region (the synonym table's 其他地区), not taken out.
     assert matcher.match("深圳的医保多少钱").kind == "out_of_scope"
+
+
+def test_a_chat_reply_also_needs_a_lead_over_the_best_faq_entry(entries: list[FaqEntry]) -> None:
+    # 哪个单位 is near "你是哪个" (chitchat_who_are_you, 57) but the subsidy question is only 7 points behind.
+    result = FaqMatcher(entries).match("补助的钱哪个单位出")
+    assert result.kind == "not_sure"
+    assert result.suggestions[0].faq_id == "who_pays_subsidy"
+    # Chat itself still gets its reply.
+    assert FaqMatcher(entries).match("你是机器人吗").kind == "chitchat"
