@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.loader import KnowledgeBase
@@ -46,6 +47,11 @@ class QuoteEngine:
         self._by_jurisdiction: dict[str, list[PolicyDocument]] = {}
         for document in kb.documents:
             self._by_jurisdiction.setdefault(document.jurisdiction.name, []).append(document)
+        # Every quote reads its place and statuses from words: the same few, over and over (a bounded memo; an
+        # error is not remembered but raised again each time).
+        self._resolve_place = lru_cache(maxsize=1024)(self.places.resolve)
+        self._resolve_categories = lru_cache(maxsize=1024)(
+            lambda words: tuple(self.vocabulary.resolve_all(words)))
         # covered_dates of each document, worked out once (every quote looks its document up by date).
         self._covered: dict[int, tuple[PolicyDocument, tuple[date, date]]] = {
             id(document): (document, self.covered_dates(document)) for document in kb.documents}
@@ -106,9 +112,9 @@ class QuoteEngine:
 
     def _locate(self, request: QuoteRequest) -> tuple[PlaceMatch, PolicyDocument, list[str]]:
         """The place, the governing document and the vocabulary ids of a request (errors for bad input)."""
-        place = self.places.resolve(request.region)
+        place = self._resolve_place(request.region)
         document = self.document_for(place.jurisdiction, request.payment_date)
-        return place, document, self.vocabulary.resolve_all(request.categories)
+        return place, document, list(self._resolve_categories(request.categories))
 
     def hukou_matters(self, request: QuoteRequest) -> bool:
         """Whether a category the resident meets is only for local residents: then the dialog asks."""
