@@ -178,3 +178,13 @@ def test_an_out_of_scope_question_with_a_date_gets_no_window_answer(service: Faq
     for question in ("养老保险这个月26号还能交不", "灵活就业的职工医保几号之前交完", "住院押金明天交行不行"):
         result = service.ask(question, "朔州", today=date(2023, 11, 10))
         assert result.kind != "answer", (question, result.faq_id)
+
+
+def test_now_a_weekday_and_pinyin_are_read_against_today(service: FaqService) -> None:
+    today = date(2023, 11, 10)  # a Friday
+    _, verdict = _ask(service, "现在还能交吗", "朔州", today)
+    assert verdict.startswith("今天（2023年11月10日）可以缴费")
+    _, verdict = _ask(service, "下周一能交吗", "朔州", today)
+    assert verdict.startswith("下周一（2023年11月13日）可以缴费")
+    _, verdict = _ask(service, "zhege yue 26 hao neng jiao ma", "朔州", today)
+    assert verdict.startswith("这个月26号（2023年11月26日）不能缴费")
