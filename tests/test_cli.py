@@ -181,3 +181,14 @@ def test_a_huge_argument_is_not_echoed_whole(option: str, capsys: pytest.Capture
 def test_an_empty_question_is_a_usage_error(question: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, err = _main("ask", question, capsys=capsys)
     assert code == 2 and _one_line(err).startswith("error: question:")
+
+
+def test_ask_reads_a_date_in_the_question_against_today(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["ask", "--region", "朔州", "--today", "2023-11-10", "这个月26号能交吗"]) == 0
+    out = capsys.readouterr().out
+    assert "这个月26号（2023年11月26日）不能缴费" in out
+    assert "最近能缴费的是2023年12月1日" in out
+    code, err = _main("ask", "--today", "哪天", "这个月26号能交吗", capsys=capsys)
+    assert code == 2 and "--today" in _one_line(err)

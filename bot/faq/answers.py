@@ -113,7 +113,9 @@ class DocumentView:
         return [p for p in self.doc.paths if p.when.situation == situation]
 
     def late_paths(self, waiting: bool = False) -> list[EnrolmentPath]:
-        late = [p for p in self.doc.paths if p.when.after_collection]
+        # Paths for after the window, and paths whose own window runs on past it (沁源's 2022 newborns:
+        # "错过缴费期的可于2023年3月25日前办理参保手续").
+        late = [p for p in self.doc.paths if p.when.after_collection or p.window == "collection_then_until"]
         if waiting:
             late = [p for p in late if p.benefit_start == "payment_plus_days"]
         return late

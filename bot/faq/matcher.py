@@ -41,6 +41,7 @@ from bot.faq.candidates import CandidateIndex
 from bot.faq.model import FaqEntry
 from bot.faq.normalize import Normalizer, default_normalizer
 from bot.faq.term_penalties import TermPenalties
+from bot.faq.told import asking_part
 
 MatchKind = Literal["answer", "not_sure", "out_of_scope", "chitchat", "empty"]
 # A similarity 0-100 in rapidfuzz's scorer form; fuzz.ratio unless a benchmark swaps in another.
@@ -229,12 +230,15 @@ class FaqMatcher:
         return self._normalizer.match_key(generalise_numbers(self._normalize(text)))
 
     def match(self, query: str) -> MatchResult:
-        normalized = self._normalize(query.strip()[:MAX_QUERY_CHARS])
+        query = query.strip()[:MAX_QUERY_CHARS]
+        normalized = self._normalize(query)
         if not normalized:
             # Blank, or only punctuation, emoji, filler words and place names: nothing to match.
             return MatchResult(None, "empty", 0.0, ())
         key = self._alphabet.encode(self._normalizer.match_key(generalise_numbers(normalized))[:MAX_KEY_CHARS])
-        ranked = self._rank(key, normalized)
+        # Keywords count where the question is asked, not in a clause telling a payment already made (told.py).
+        asking = asking_part(query)
+        ranked = self._rank(key, normalized, None if asking is None else self._normalize(asking))
         return self._decide(ranked, key, normalized)
 
     def _decide(self, ranked: list[tuple[int, float]], key: str, normalized: str) -> MatchResult:
@@ -271,10 +275,11 @@ class FaqMatcher:
             return MatchResult(best.id, "out_of_scope", best_score, suggestions, best.topic)
         return MatchResult(best.id, "chitchat", best_score, suggestions)
 
-    def _rank(self, key: str, normalized: str) -> list[tuple[int, float]]:
+    def _rank(self, key: str, normalized: str, keyword_text: str | None = None) -> list[tuple[int, float]]:
         """Entries as (index, score), best first: the two best entries, the SUGGESTIONS best faq entries and any
-        entry a keyword names, with exact scores (all the decision looks at)."""
-        keyword_entries = self._keyword_hits(normalized)
+        entry a keyword names, with exact scores (all the decision looks at). Keywords are looked for in
+        ``keyword_text`` (default: the whole normalised query)."""
+        keyword_entries = self._keyword_hits(normalized if keyword_text is None else keyword_text)
         penalty = self._term_penalties.penalties(normalized)
         if self._candidates_filtered:
             scores = self._index.best_entries(key, overall=2, faq=SUGGESTIONS, skip=keyword_entries, penalty=penalty)

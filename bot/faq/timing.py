@@ -39,7 +39,9 @@ TIMING_ENTRIES = frozenset({COLLECTION_WINDOW, MISSED_DEADLINE})
 _OTHER_TOPIC = re.compile(r"报销|待遇|生效|能用|享受|出生|生的|生了|生下|岁|退|凭证|证明|到账|查到|查不到|多少|几块|几个钱|"
                           r"登记|等待期|上学|入学|开学|押金|职工医保|单位")
 # Paying: a date with none of these is not a question about paying on it.
-_PAYING = re.compile(r"交|缴|收|来得及|赶得上|赶趟|截止|截至|办|算数|行不行|可以吗|可以不|能行")
+_PAYING = re.compile(r"交|缴|收|来得及|赶得上|赶趟|截止|截至|办|算数|行不行|可以吗|可以不|能行|jiao")
+# Now, in words the date reader leaves ("现在还能交吗"): today.
+_NOW = re.compile(r"现在|目前|这会儿?|眼下")
 # Paying late: the answer is the missed-deadline entry's.
 _LATE = re.compile(r"补交|补缴|错过|逾期|没赶上|没来得及|过期|过了(?:截止|缴费|期限|日子|时间|\d)|截止\S{0,4}过")
 _OPENS = re.compile(r"(?:啥|什么|几|哪|多会|何)\S{0,4}开始|开始\S{0,3}(?:了没|了吗|了不|没有|吗)|开收|开征")
@@ -51,6 +53,7 @@ _DAY_WORDS = r"(?:\d{4}年|明年|今年)?\d{1,2}月(?:\d{1,2}[号日]?|底|末)
 _BOUNDARY = re.compile(rf"(?P<day>{_DAY_WORDS})(?:当天)?(?P<side>以后|之后|过后|以前|之前|前|后)")
 # The words of a day inside a clause the date reader read, to say back ("这个月26号", "明天").
 _SAID_DAY = re.compile(rf"{_DAY_WORDS}|大后天|后天|明天|今天|明儿|今儿|(?:下下|下|这|本)?个?(?:周|星期|礼拜)[1-6日天]")
+_WEEKDAY_DIGIT = re.compile(r"(?<=[周期拜])[1-6]")  # the reader's 下周1 said back as 下周一
 _YEAR_END = re.compile(r"年底|年末")
 _NEW_YEAR = re.compile(r"元旦")
 _MONTH = re.compile(r"(?P<rel>下下|下|这|本)个?月(?![\d底初中末])|"
@@ -136,7 +139,10 @@ def _dated(text: str, today: date, late: bool) -> TimingAsk | None:
     for reading in read_dates(text, "", today):
         if reading.role == "payment" and reading.day is not None:
             said = _SAID_DAY.search(text, reading.start, reading.end)
-            return TimingAsk("day", said.group() if said else "", late, reading.day)
+            words = _WEEKDAY_DIGIT.sub(lambda d: "一二三四五六"[int(d.group()) - 1], said.group()) if said else ""
+            return TimingAsk("day", words, late, reading.day)
+    if _NOW.search(text):
+        return TimingAsk("day", "今天", late, today)
     month = _MONTH.search(text)
     if month is not None:
         opening = _month_start(month, today)

@@ -95,7 +95,7 @@ def select(
 
     all_lineage: set[str] = set().union(*lineages.values())
     for category in document.categories:
-        if category.all_of and set(category.all_of) <= all_lineage:
+        if category.all_of and all_lineage.issuperset(category.all_of):
             matched.append(category)
         if category.born_on_or_before and birth and birth <= category.born_on_or_before:
             matched.append(category)
@@ -134,7 +134,7 @@ def select(
 
 
 def _exclusion(category: LocalCategory, lineage: set[str], local_hukou: bool) -> str | None:
-    if set(category.excludes) & lineage:
+    if not lineage.isdisjoint(category.excludes):
         return "文件规定不含已纳入低保、特困供养范围人员等（见原文）"
     if category.requires_local_hukou and not local_hukou:
         return "文件规定须为本地户籍（或在户籍所在地参保）"

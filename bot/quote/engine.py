@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.loader import KnowledgeBase
@@ -46,6 +47,11 @@ class QuoteEngine:
         self._by_jurisdiction: dict[str, list[PolicyDocument]] = {}
         for document in kb.documents:
             self._by_jurisdiction.setdefault(document.jurisdiction.name, []).append(document)
+        # Every quote reads its place and statuses from words: the same few, over and over (a bounded memo; an
+        # error is not remembered but raised again each time).
+        self._resolve_place = lru_cache(maxsize=1024)(self.places.resolve)
+        self._resolve_categories = lru_cache(maxsize=1024)(
+            lambda words: tuple(self.vocabulary.resolve_all(words)))
         # covered_dates of each document, worked out once (every quote looks its document up by date).
         self._covered: dict[int, tuple[PolicyDocument, tuple[date, date]]] = {
             id(document): (document, self.covered_dates(document)) for document in kb.documents}
@@ -78,6 +84,22 @@ class QuoteEngine:
             last = min(last, date(document.benefit_year, 6, 30))
         return date(opening.year, 1, 1), last
 
+    def _as_document_sees(self, document: PolicyDocument, term: str) -> tuple[object, ...]:
+        """All that the figures of a quote can depend on about the status `term` in this document: its kind, the
+        categories it matches or is excluded from, the paths it opens, the ids it brings to a combined category
+        (all_of), and the term itself where it is a situation (matched by its own id) or still broad (narrowed
+        further). Two terms alike in this give the same figures in every quote of the document; only the notes
+        and trace, which name them, differ."""
+        lineage = self.vocabulary.ancestors(term)
+        combined = {t for c in document.categories for t in c.all_of}
+        situations = {p.when.situation for p in document.paths}
+        exact = term if term in situations or self.vocabulary.descendants(term) else None
+        return (self.vocabulary.terms[term].kind,
+                frozenset(c.id for c in document.categories if not lineage.isdisjoint(c.matches)),
+                frozenset(c.id for c in document.categories if not lineage.isdisjoint(c.excludes)),
+                frozenset(p.id for p in document.paths if not lineage.isdisjoint(p.when.any_category)),
+                lineage & combined, exact)
+
     def _covered_dates(self, document: PolicyDocument) -> tuple[date, date]:
         found = self._covered.get(id(document))
         return found[1] if found is not None and found[0] is document else self.covered_dates(document)
@@ -106,9 +128,9 @@ class QuoteEngine:
 
     def _locate(self, request: QuoteRequest) -> tuple[PlaceMatch, PolicyDocument, list[str]]:
         """The place, the governing document and the vocabulary ids of a request (errors for bad input)."""
-        place = self.places.resolve(request.region)
+        place = self._resolve_place(request.region)
         document = self.document_for(place.jurisdiction, request.payment_date)
-        return place, document, self.vocabulary.resolve_all(request.categories)
+        return place, document, list(self._resolve_categories(request.categories))
 
     def hukou_matters(self, request: QuoteRequest) -> bool:
         """Whether a category the resident meets is only for local residents: then the dialog asks."""
@@ -233,8 +255,17 @@ class QuoteEngine:
         term = needed.refinement.term
         kinds = [[option if t == term else t for t in claimed] for option in needed.refinement.options]
         outcomes = []
-        for narrowed in kinds:
-            try:  # brief: only the figures are compared
+        # Kinds this document does not tell apart (under the same categories and paths) give the same figures: each
+        # distinct one is computed once, in brief (only the figures are compared).
+        seen: set[tuple[object, ...]] = set()
+        distinct = []  # kinds[0] first: its quote is the one returned
+        for option, narrowed in zip(needed.refinement.options, kinds, strict=True):
+            alike = self._as_document_sees(document, option)
+            if alike not in seen:
+                seen.add(alike)
+                distinct.append(narrowed)
+        for narrowed in distinct:
+            try:
                 quote = _QuoteBuilder(self, document, request, narrowed, facts, brief=True).build(matched_name, subunit)
             except RefinementNeeded:
                 raise needed from None

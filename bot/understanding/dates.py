@@ -195,6 +195,11 @@ def _role(clause: str, step: str, today: date) -> DateRole | None:
     return None
 
 
+def has_payment_cue(text: str) -> bool:
+    """Whether `text` has a word that makes a date a payment date (交, 缴, 打算, 哪天, …)."""
+    return _PAY_CUE.search(text) is not None
+
+
 def _near_with_short_year(clause: str, today: date) -> bool:
     """A two-digit year ("24年1月5日") that, read forwards, is within two years of today."""
     if "yy" not in date_kinds(clause):
@@ -301,6 +306,9 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
                     readings.append(_birth(clause, kinds, start, end, today, step))
                 continue
             if not concrete:
+                if kinds == {"vy"} and _long_past_year(clause, today):
+                    # "朔州 低保 60年 下个月初": a year long past, said alone, is the year of birth.
+                    readings.append(_birth(clause, kinds, start, end, today, step))
                 continue
             role = _plausible_role(clause, today)
             if role is None:
@@ -316,6 +324,23 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
     if not any(reading.role == "birth" and reading.problem is None for reading in readings):
         readings.extend(zodiacs)
     return readings
+
+
+_DURATION = re.compile(r"[了过干做当住待满近快超有]\d{1,4}年|\d{1,4}年(?:了|多|来|前|后|间|整|半|啦)")
+
+
+def _long_past_year(clause: str, today: date) -> bool:
+    """A year alone ("60年", "1958年") at least five years before today, which no payment date can be in; a two-digit
+    year that could be a recent one ("19年", "24年") is not read."""
+    year = _YEAR_ONLY.search(clause)
+    if year is None or _DURATION.search(clause):
+        return False  # "干了30年", "住了二十年了": how long, not when
+    value = int(year.group(1))
+    if value < 100:
+        if today.year - 10 <= 2000 + value <= today.year + 2:
+            return False
+        value = today.year - (today.year - value) % 100
+    return 1900 <= value <= today.year - 5
 
 
 def _months_before(day: date, months: int) -> date:

@@ -53,7 +53,7 @@ _NONE_ANYWHERE = re.compile(
 # 一般 / 平常 alone are also adverbs ("一般月底交" = usually at the month's end), so alone they need a real separator
 # or the message's end on both sides; with a noun (一般人, 一般的, 一般缴费人员) they are "ordinary".
 _SEP = r"\s,.;!?:，。；！？：、~～"
-_PLAIN_PREFIX = r"(?:我们?家?|俺们?家?|咱们?家?)?(?:就|只|也|都)?(?:是|算|属于)?(?:个|一个|一)?"
+_PLAIN_PREFIX = r"(?:我们?家?|俺们?家?|咱们?家?)?(?:其实|实际上|应该|本来)?(?:就|只|也|都)?(?:是|算|属于)?(?:个|一个|一)?"
 _PLAIN_NOUN = r"(?:的|人|人家|户|家庭|老百姓|身份|(?:缴费|参保)?(?:人员|人群))"
 _PLAIN_TAIL = r"(?:的)?(?:吧|啊|呀|哦|嘛|呗|呢|啦)?"
 _PLAIN_WORD = re.compile(
@@ -63,7 +63,7 @@ _PLAIN_WORD = re.compile(
 _PLAIN_ALONE = re.compile(rf"(?:^|(?<=[{_SEP}])){_PLAIN_PREFIX}(?:一般|平常|寻常){_PLAIN_TAIL}(?=$|[{_SEP}])")
 _NONE_AS_ANSWER = re.compile(r"^(?:(?:没有|没|无|不是|否|没得|冇|都无|木有|都没|普通|一般)(?:的|吧|啊|呀|哦)?)+$")
 UNKNOWN = _UNKNOWN = re.compile(
-    r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知|记不清|记不住|记不得|记不太清|想不起|忘记|搞忘|没记住"
+    r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知|记不清|记不住|记不得|记不太清|想不起|记不起|忘记|搞忘|没记住"
     r"|不大记得")
 
 _NEGATION_BEFORE = re.compile(

@@ -43,7 +43,7 @@ def test_shuozhou_a_day_inside_the_window(service: FaqService) -> None:
     result, verdict = _ask(service, "12月20号还来得及吗", "朔州", date(2023, 11, 10))
     assert result.faq_id == "collection_window"
     assert verdict.startswith("12月20号（2023年12月20日）可以缴费")
-    assert "2023年12月25日截止［1］" in verdict
+    assert "集中缴费期（2023年9月1日至2023年12月25日）［1］" in verdict
     _cited(result, SHUOZHOU)
 
 
@@ -58,7 +58,7 @@ def test_shuozhou_the_26th_is_no_payment_day(service: FaqService) -> None:
 def test_shuozhou_after_the_deadline(service: FaqService) -> None:
     result, verdict = _ask(service, "12月31号以后还能交吗", "朔州", date(2023, 11, 10))
     assert verdict.startswith("12月31号以后（2024年1月1日起）已经过了截止日期")
-    assert "2023年12月25日截止" in verdict
+    assert "2023年9月1日至2023年12月25日）［1］" in verdict
     assert "文件没有规定集中缴费期结束后如何补缴" in verdict  # the document is silent: where to ask
     assert "朔州市或所在县（市、区）医疗保障经办机构窗口" in verdict
     _cited(result, SHUOZHOU)
@@ -89,7 +89,7 @@ def test_qinyuan_inside_non_payment_day_after_and_before(service: FaqService) ->
     assert "最近能缴费的是2022年12月1日" in verdict
     _, verdict = _ask(service, "12月底还能交医保不", "沁源", today)
     assert verdict.startswith("12月底（2022年12月31日）已经过了截止日期")
-    assert "2022年12月25日截止" in verdict
+    assert "集中缴费期（2022年9月1日至2022年12月25日）［1］" in verdict
     _, verdict = _ask(service, "下个月1号能交上不", "沁源", date(2022, 8, 5))
     assert verdict.startswith("下个月1号（2022年9月1日）可以缴费")
     _, verdict = _ask(service, "这个月20号能交吗", "沁源", date(2022, 8, 5))
@@ -103,7 +103,7 @@ def test_lengshi_inside_after_and_before(service: FaqService) -> None:
     today = date(2023, 11, 10)
     result, verdict = _ask(service, "这个月28号去交可以吗", "冷市镇", today)
     assert verdict.startswith("这个月28号（2023年11月28日）可以缴费")
-    assert "2023年12月31日截止［1］" in verdict
+    assert "集中缴费期（2023年9月1日至2023年12月31日）［1］" in verdict
     _cited(result, LENGSHI)
     result, verdict = _ask(service, "1月5号还能不能交", "冷市镇", today)
     assert verdict.startswith("1月5号（2024年1月5日）已经过了截止日期")
@@ -125,7 +125,7 @@ def test_shandan_cut_off_and_undated_opening(service: FaqService) -> None:
     result, verdict = _ask(service, "元旦以后还能补交吗", "山丹", today)
     assert result.faq_id == "missed_deadline"
     assert verdict.startswith("元旦以后（2024年1月1日起）已经过了截止日期")
-    assert "2023年12月31日截止［1］" in verdict
+    assert "集中缴费期（自本通知下发之日起（文件未写明通知下发日期），2023年12月31日截止）［1］" in verdict
     result, verdict = _ask(service, "啥时候开始收", "山丹", today)
     assert "缴费开始时间为“自本通知下发之日起（文件未写明通知下发日期）”［1］" in verdict
     assert "今天（2023年11月10日）还没过截止日期" in verdict
@@ -178,3 +178,13 @@ def test_an_out_of_scope_question_with_a_date_gets_no_window_answer(service: Faq
     for question in ("养老保险这个月26号还能交不", "灵活就业的职工医保几号之前交完", "住院押金明天交行不行"):
         result = service.ask(question, "朔州", today=date(2023, 11, 10))
         assert result.kind != "answer", (question, result.faq_id)
+
+
+def test_now_a_weekday_and_pinyin_are_read_against_today(service: FaqService) -> None:
+    today = date(2023, 11, 10)  # a Friday
+    _, verdict = _ask(service, "现在还能交吗", "朔州", today)
+    assert verdict.startswith("今天（2023年11月10日）可以缴费")
+    _, verdict = _ask(service, "下周一能交吗", "朔州", today)
+    assert verdict.startswith("下周一（2023年11月13日）可以缴费")
+    _, verdict = _ask(service, "zhege yue 26 hao neng jiao ma", "朔州", today)
+    assert verdict.startswith("这个月26号（2023年11月26日）不能缴费")

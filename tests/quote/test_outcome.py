@@ -29,12 +29,10 @@ def _either(request: QuoteRequest, brief: bool) -> object:
 
 def _sweep() -> list[QuoteRequest]:
     """Per document: dates around its collection window and benefit year (and past them, as a reference),
-    births around each age threshold and a newborn's, no status, each status with a rule, pairs of them,
-    registration either way and each fact either way."""
+    births around each age threshold and a newborn's, no status, each status (broad ones too) alone and with
+    低保 or 特困, registration either way and each fact either way."""
     requests = []
-    used = sorted({term for d in KB.documents for c in d.categories for term in (*c.matches, *c.all_of)}
-                  | {p.when.situation for d in KB.documents for p in d.paths if p.when.situation}
-                  | {t for d in KB.documents for p in d.paths for t in p.when.any_category})
+    terms = sorted(term.id for term in KB.vocabulary.terms)  # broad ones too (低保: its kinds compared)
     for document in KB.documents:
         region = document.jurisdiction.name
         collection = document.collection
@@ -47,8 +45,9 @@ def _sweep() -> list[QuoteRequest]:
             births = {date(paid.year - 40, 5, 1), date(paid.year - 70, 1, 1), paid - timedelta(days=30),
                       paid - timedelta(days=200), date(paid.year - 10, 6, 1), None}
             births |= {c.born_on_or_before for c in document.categories if c.born_on_or_before}
-            statuses: list[tuple[str, ...]] = [(), *((term,) for term in used),
-                                               *itertools.combinations(used[:8], 2)]
+            statuses: list[tuple[str, ...]] = [(), *((term,) for term in terms),
+                                               *((term, "dibao") for term in terms if term != "dibao"),
+                                               *((term, "tekun") for term in terms if term != "tekun")]
             for birth, categories, local in itertools.product(sorted(births, key=str), statuses, (True, False)):
                 requests.append(QuoteRequest(region, birth, paid, categories, (), local, paid.year > document.benefit_year))
             for fact, answer in itertools.product(document.facts, (True, False)):
