@@ -42,6 +42,7 @@ from bot.render import Format, render
 from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
 from bot.understanding.buttons import may_name_a_button, typed_button
+from bot.understanding.dates import has_payment_cue
 from bot.understanding.yesno import read_confirmation
 
 log = logging.getLogger(__name__)
@@ -631,6 +632,9 @@ class _Turn:
         what was expected."""
         state = self.state
         step = state.step
+        understood = self._birth_restated(understood)
+        if step == "done" and self._birth_day_not_needed(understood):
+            return True
         before = self._answers()
         state.push_history()
         said = self._apply_understood(understood)
@@ -652,6 +656,33 @@ class _Turn:
             return False
         if not problem:
             self._advance()
+        return True
+
+    def _birth_restated(self, u: Understanding) -> Understanding:
+        """A past date with no payment word that is the birth already held, or falls within the birth held as a
+        range ("去年11月生的", then "2022年11月15号"), is the birth said again or made exact, not a payment date:
+        nobody plans to pay on a day gone by."""
+        state = self.state
+        found = u.payment_date
+        if found is None or u.birth is not None or found.value >= self.today or has_payment_cue(u.text):
+            return u
+        day = found.value
+        held = state.birth == day or (
+            state.birth is None and state.birth_from is not None and state.birth_to is not None
+            and state.birth_from <= day <= state.birth_to)
+        if not held:
+            return u
+        return replace(u, birth=found, payment_date=None, payment_said=None)
+
+    def _birth_day_not_needed(self, u: Understanding) -> bool:
+        """"记不清几号生的" after an answer that was worked out from a birth year or an age: the day was never
+        needed, so the resident is told so, with the amount that stands (not a FAQ guess)."""
+        state = self.state
+        if not (u.birth_unknown and state.birth is None and state.birth_from is not None) or set(u.said) - {"birth_unknown"}:
+            return False
+        figures = state.last_figures or {}
+        self.say("birth_day_not_needed", {"personal_payment": figures.get("personal_payment")},
+                 birth=self._said()["birth"], amount=figures.get("personal_payment"))
         return True
 
     def _reclassify(self, text: str) -> bool:

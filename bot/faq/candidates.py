@@ -116,6 +116,10 @@ class CandidateIndex:
             needed = self._needed_score(best, eligible, overall, faq)
             if needed is not None and needed >= bar:
                 # Every text that could reach the needed score has been scored: the result is certain.
+                if needed <= 0.0:
+                    # The last wanted entries score 0, and so does every entry not scored (no shared syllable,
+                    # or a penalty at least its bound): they tie at 0, and ties go to the lower index.
+                    best[eligible & (best < 0)] = 0.0
                 break
             if needed is not None:
                 bar = needed
