@@ -91,6 +91,8 @@ class LoadResult:
     answer_not_reshown: int = 0
     label: str = ""  # the first column: the number of workers, or "no-op" for the PTB baseline
     idle_cpu: float | None = None  # the workers' CPU seconds per second with no update arriving (``--idle``)
+    idle_wakeups: float | None = None  # times per second the workers' threads slept and woke, then
+    kernel_cpu: float | None = None  # the part of ``cpu`` spent in the kernel (sampled: see cpu_seconds)
 
     @property
     def rate(self) -> float:
@@ -108,7 +110,9 @@ class LoadResult:
             return figures + f"{'-':>6} {'-':>5} {'-':>7} {'-':>11} {'-':>8} {'-':>6}  {verdict}"
         return figures + (f"{'yes' if self.order_kept else 'NO':>6} {self.lost:>5} {self.doubled:>7} "
                           f"{self.redelivered:>11} {self.resumed:>8} {self.resent:>6}  {verdict}"
-                          + (f"  idle {self.idle_cpu * 1000:.1f} ms CPU/s" if self.idle_cpu is not None else ""))
+                          + (f"  kernel {self.kernel_cpu / self.updates * 1000:.2f} ms" if self.kernel_cpu is not None else "")
+                          + (f"  idle {self.idle_cpu * 1000:.2f} ms CPU/s, {self.idle_wakeups:.1f} wake-ups/s"
+                             if self.idle_cpu is not None and self.idle_wakeups is not None else ""))
 
 
 HEADER = (f"{'workers':>7} {'kills':>5} {'residents':>9} {'updates/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/upd':>9} "
@@ -181,12 +185,38 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, *, kernel_only: bool = False) -> float:
+    """The process's CPU time (user and kernel; or the kernel's part only).
+
+    The total is the scheduler's own count, to the nanosecond (``/proc/<pid>/task/*/schedstat``), not the
+    user and system times of ``/proc/<pid>/stat``: those are sampled at the clock's tick (every few
+    milliseconds), coarse for a few hundred updates at low load.  The kernel's part can only come from the
+    sampled figures.  (A thread that ended between two readings is missed: the workers' threads live as
+    long as they do.)"""
+    if not kernel_only:
+        try:
+            return sum(int((task / "schedstat").read_text().split()[0])
+                       for task in Path(f"/proc/{pid}/task").iterdir()) / 1e9
+        except OSError:
+            pass
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return ((0 if kernel_only else int(fields[11])) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wakeups(pid: int) -> int:
+    """The voluntary context switches of the process's threads (each a sleep, then a wake-up)."""
+    total = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith("voluntary_ctxt_switches:"):
+                    total += int(line.split()[1])
+    except OSError:
+        pass
+    return total
 
 
 class Schema:
@@ -305,12 +335,13 @@ async def run_load(
         kills = 0
         try:
             await wait_healthy(url, process, workers)
-            idle_cpu = None
+            idle_cpu = idle_wakeups = None
             if idle:
                 pids = workers_of(process.pid, workers)
-                idle_before = sum(cpu_seconds(pid) for pid in pids)
+                idle_before, woken_before = sum(cpu_seconds(pid) for pid in pids), sum(wakeups(pid) for pid in pids)
                 await asyncio.sleep(idle)
                 idle_cpu = (sum(cpu_seconds(pid) for pid in pids) - idle_before) / idle
+                idle_wakeups = (sum(wakeups(pid) for pid in pids) - woken_before) / idle
             waits: list[float] = []
             total = residents * rounds * len(DIALOG)
             chats = [FIRST_CHAT + n for n in range(residents * rounds)]
@@ -319,6 +350,7 @@ async def run_load(
                 await asyncio.gather(*(resident(api, chat, [], timeout) for chat in warmed))
             started = time.monotonic()
             cpu_before = {pid: cpu_seconds(pid) for pid in workers_of(process.pid, workers)}
+            kernel_before = {pid: cpu_seconds(pid, kernel_only=True) for pid in workers_of(process.pid, workers)}
             load = asyncio.gather(*(residents_one_after_another(api, chats[slot::residents], waits, timeout)
                                     for slot in range(residents)))
             if kill:
@@ -331,6 +363,8 @@ async def run_load(
             await load
             wall = time.monotonic() - started
             cpu = sum(cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in workers_of(process.pid, workers))
+            kernel = sum(cpu_seconds(pid, kernel_only=True) - kernel_before.get(pid, 0.0)
+                         for pid in workers_of(process.pid, workers))
         finally:
             # uvicorn raises a captured SIGTERM again once shut down, which ends the process before cProfile
             # writes its file; SIGINT's KeyboardInterrupt lets it write.
@@ -340,7 +374,8 @@ async def run_load(
             except subprocess.TimeoutExpired:
                 process.kill()
                 _, errors = await asyncio.to_thread(process.communicate)
-        result = LoadResult(workers, residents, total, wall, waits, cpu, kills=kills, idle_cpu=idle_cpu)
+        result = LoadResult(workers, residents, total, wall, waits, cpu, kills=kills, idle_cpu=idle_cpu,
+                            idle_wakeups=idle_wakeups, kernel_cpu=kernel)
         await check(result, api, chats + warmed, dsn)
         if errors.strip() and not kill:
             result.problems.append("the workers logged: " + errors.decode(errors="replace").strip()[-500:])
