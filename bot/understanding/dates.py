@@ -34,6 +34,8 @@ _BIRTH_CUE = re.compile(
     r"|今年\d{1,3}了?$|今年\d{1,3}[^\d年月]"
     # A baby just born: "上个月刚生", "才生了三天", "2023年1月15号刚生".
     r"|[刚才]出?生|生下|下生"
+    # A child's year or month with nothing else ("娃今年的", "孩子是上个月的"): the child's birth.
+    r"|(?:孩子|小孩|娃娃?|宝宝|孙子|孙女|闺女|儿子|女儿)(?:是|他|她)?(?:[今去前]年|上上个?月|上个?月|这个?月|本月)(?:\d{1,2}月)?的"
 )
 _PAY_CUE = re.compile(r"交|缴|付|办|打算|准备|计划|哪天|去(?!年)|续|买|参保|转账")
 _AGE = re.compile(

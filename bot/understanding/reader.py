@@ -50,8 +50,9 @@ _SEVERAL = re.compile(
 _DATE_RUN = re.compile(r"[0-9〇零一二两三四五六七八九十廿卅百千年月日号岁周星期礼拜天今明后昨前底初旬上下这本个过大./-]+")
 _DATE_UNIT = re.compile(r"[年月日号岁周期拜天底旬]|\d{2}")
 # "不知道是几类", "几类不清楚", "忘了是几档": the class of a status said (低保) is not known, which is not "none".
-_NOT_KNOWN = r"(?:不知道|不清楚|不晓得|搞不清|说不清|不记得|记不清|忘了|不确定|没搞清)"
-_WHICH_CLASS = r"(?:几|哪一?|啥|什么|第几)(?:类|档|级)|城市还是农村|农村还是城市"
+_NOT_KNOWN = r"(?:不知道|不清楚|不晓得|搞不清|说不清|说不上|说不准|不记得|记不得|记不清|忘了|不确定|没搞清|没问过)"
+_WHICH_CLASS = (r"(?:几|哪一?|啥|什么|第几)(?:类|档|级)|类别|档次|级别|城市还是农村|农村还是城市"
+                r"|[一二三四1-4](?:类|档|级)还是[一二三四1-4](?:类|档|级)")
 _CLASS_UNKNOWN = re.compile(rf"{_NOT_KNOWN}[^,.;!?，。；！？]{{0,6}}?(?:{_WHICH_CLASS})"
                             rf"|(?:{_WHICH_CLASS})[^,.;!?，。；！？]{{0,4}}?{_NOT_KNOWN}")
 # A parent or grandparent speaking for a child ("我是孩子他爸", "娃他妈", "给孙子交", "俺家娃咋交", "孩子是今年3月出生的"):
