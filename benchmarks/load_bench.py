@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import secrets
 import signal
@@ -89,6 +90,7 @@ class LoadResult:
     resent: int = 0  # residents who got a turn's saved replies twice after a worker died (see ``resent``)
     answer_not_reshown: int = 0
     label: str = ""  # the first column: the number of workers, or "no-op" for the PTB baseline
+    idle_cpu: float | None = None  # the workers' CPU seconds per second with no update arriving (``--idle``)
 
     @property
     def rate(self) -> float:
@@ -105,7 +107,8 @@ class LoadResult:
         if self.label == "no-op":  # the baseline is checked only for every resident's messages (run_noop)
             return figures + f"{'-':>6} {'-':>5} {'-':>7} {'-':>11} {'-':>8} {'-':>6}  {verdict}"
         return figures + (f"{'yes' if self.order_kept else 'NO':>6} {self.lost:>5} {self.doubled:>7} "
-                          f"{self.redelivered:>11} {self.resumed:>8} {self.resent:>6}  {verdict}")
+                          f"{self.redelivered:>11} {self.resumed:>8} {self.resent:>6}  {verdict}"
+                          + (f"  idle {self.idle_cpu * 1000:.1f} ms CPU/s" if self.idle_cpu is not None else ""))
 
 
 HEADER = (f"{'workers':>7} {'kills':>5} {'residents':>9} {'updates/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/upd':>9} "
@@ -241,6 +244,12 @@ async def resident(api: WebhookTelegram, chat: int, waits: list[float], timeout:
         waits.append(time.monotonic() - started)
 
 
+async def residents_one_after_another(api: WebhookTelegram, chats: list[int], waits: list[float],
+                                      timeout: float) -> None:
+    for chat in chats:
+        await resident(api, chat, waits, timeout)
+
+
 def answered(messages: list[ChatMessage], replies: int, following: tuple[str, str, int] | None) -> bool:
     """The bot's reply to a step is complete: its messages are there, and the button tapped next (a
     redelivered update's reply may come in two parts), or at the end the answer."""
@@ -268,6 +277,7 @@ class _Telegram(WebhookTelegram):
 async def run_load(
     *, workers: int, residents: int, dsn: str, latency: float = 0.0, kill: bool = False, kill_at: float = 1 / 3,
     timeout: float = 300.0, python: str = sys.executable, flood_limit: float | None = None,
+    code: Path = ROOT, idle: float = 0.0, profile: str | None = None, warmup: int = 0, rounds: int = 1,
 ) -> LoadResult:
     await migrate(dsn)
     port = free_port()
@@ -286,21 +296,33 @@ async def run_load(
             "BOT_LOG_LEVEL": "WARNING",
             "BOT_TODAY": "2024-03-10",
         }
+        profiler = ["-m", "cProfile", "-o", profile] if profile else []
         process = subprocess.Popen(
-            [python, "-m", "bot", "serve", "--workers", str(workers), "--port", str(port), "--no-set-webhook"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [python, *profiler, "-m", "bot", "serve", "--workers", str(workers), "--port", str(port),
+             "--no-set-webhook"],
+            cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         kills = 0
         try:
             await wait_healthy(url, process, workers)
+            idle_cpu = None
+            if idle:
+                pids = workers_of(process.pid, workers)
+                idle_before = sum(cpu_seconds(pid) for pid in pids)
+                await asyncio.sleep(idle)
+                idle_cpu = (sum(cpu_seconds(pid) for pid in pids) - idle_before) / idle
             waits: list[float] = []
-            total = residents * len(DIALOG)
-            chats = [FIRST_CHAT + n for n in range(residents)]
+            total = residents * rounds * len(DIALOG)
+            chats = [FIRST_CHAT + n for n in range(residents * rounds)]
+            warmed = [FIRST_CHAT + residents * rounds + n for n in range(warmup)]
+            if warmed:  # the first updates' one-off costs (pool connections, first renders) left out
+                await asyncio.gather(*(resident(api, chat, [], timeout) for chat in warmed))
             started = time.monotonic()
             cpu_before = {pid: cpu_seconds(pid) for pid in workers_of(process.pid, workers)}
-            load = asyncio.gather(*(resident(api, chat, waits, timeout) for chat in chats))
+            load = asyncio.gather(*(residents_one_after_another(api, chats[slot::residents], waits, timeout)
+                                    for slot in range(residents)))
             if kill:
-                while len(api.answered) < total * kill_at and not load.done():
+                while len(api.answered) < len(warmed) * len(DIALOG) + total * kill_at and not load.done():
                     await asyncio.sleep(0.01)
                 victim = children(process.pid)[0]
                 os.kill(victim, signal.SIGKILL)
@@ -310,14 +332,16 @@ async def run_load(
             wall = time.monotonic() - started
             cpu = sum(cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in workers_of(process.pid, workers))
         finally:
-            process.send_signal(signal.SIGTERM)
+            # uvicorn raises a captured SIGTERM again once shut down, which ends the process before cProfile
+            # writes its file; SIGINT's KeyboardInterrupt lets it write.
+            process.send_signal(signal.SIGINT if profile else signal.SIGTERM)
             try:
                 _, errors = await asyncio.to_thread(process.communicate, timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
                 _, errors = await asyncio.to_thread(process.communicate)
-        result = LoadResult(workers, residents, total, wall, waits, cpu, kills=kills)
-        await check(result, api, chats, dsn)
+        result = LoadResult(workers, residents, total, wall, waits, cpu, kills=kills, idle_cpu=idle_cpu)
+        await check(result, api, chats + warmed, dsn)
         if errors.strip() and not kill:
             result.problems.append("the workers logged: " + errors.decode(errors="replace").strip()[-500:])
         return result
@@ -436,10 +460,15 @@ async def main_async(args: argparse.Namespace) -> None:
             print("   ", problem)
         results.append(baseline)
     runs = [(int(n), False) for n in args.workers.split(",")] + ([(args.kill, True)] if args.kill else [])
-    for workers, kill in runs:
+    # --compare: each run first on the other checkout's code ("before"), then on this one, --repeat times,
+    # alternated so that both see the same moments of the shared machine.
+    codes = [(Path(args.compare).resolve(), "before"), (ROOT, "after")] if args.compare else [(ROOT, "")]
+    for (workers, kill), _, (code, tag) in itertools.product(runs, range(args.repeat), codes):
         with Schema(server) as dsn:
-            result = await run_load(workers=workers, residents=args.residents, dsn=dsn, latency=args.latency, kill=kill,
-                                    flood_limit=flood_limit)
+            result = await run_load(workers=workers, residents=args.residents, dsn=dsn, latency=args.latency,
+                                    kill=kill, flood_limit=flood_limit, code=code, idle=args.idle,
+                                    profile=args.profile, warmup=args.warmup, rounds=args.rounds)
+        result.label = f"{workers}{' ' + tag if tag else ''}"
         results.append(result)
         print(result.row(), flush=True)
         for problem in result.problems[:5]:
@@ -468,6 +497,17 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every Bot API call")
     parser.add_argument("--noop", action="store_true",
                         help="first the baseline: PTB with a no-op handler (polling), the same residents and latency")
+    parser.add_argument("--idle", type=float, default=0.0,
+                        help="first measure the workers' CPU over this many seconds with no update arriving")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="each of the residents at once is followed by this many others in turn (more updates, "
+                             "the same concurrency)")
+    parser.add_argument("--warmup", type=int, default=0,
+                        help="first this many other residents through the dialog, not counted (one-off costs left out)")
+    parser.add_argument("--compare", metavar="CHECKOUT",
+                        help="also run every line on the code of this other checkout (before), alternated with this one")
+    parser.add_argument("--repeat", type=int, default=1, help="times each line is run (with --compare: each pair)")
+    parser.add_argument("--profile", metavar="FILE", help="run the worker (--workers 1) under cProfile, stats to FILE")
     parser.add_argument("--flood-limit", action="store_true",
                         help="Telegram's 30 messages/s limiter on (in the workers, shared, and in the baseline)")
     args = parser.parse_args()

@@ -8,7 +8,7 @@ characters), or an edit of the tapped message when ``replaces_previous`` (a mult
 update).  The engine writes the resident's state before any reply is sent.
 
 Scheduling (``telegram_processing``): chats are handled concurrently, one chat's updates in order, a
-double-tapped button once.  Delivery (``telegram_delivery``): 429s wait ``retry_after`` (AIORateLimiter),
+double-tapped button once.  Delivery (``telegram_delivery``): 429s wait ``retry_after`` (AIORateLimiter, ``telegram_limiter``),
 failed sends are repeated only when that cannot send a message twice, an uncertain ``sendMessage`` is
 reconciled first.
 
@@ -44,7 +44,6 @@ from urllib.parse import urlsplit
 from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackContext,
@@ -65,6 +64,7 @@ from bot.channels.telegram_delivery import (
     split_html,
     utf16_length,
 )
+from bot.channels.telegram_limiter import FloodLimiter
 from bot.channels.telegram_polling import acknowledge_after_handling
 from bot.channels.telegram_processing import PerChatUpdateProcessor
 from bot.channels.telegram_routing import addressed_to_another_bot, conversation_key
@@ -452,7 +452,7 @@ def build_application(
         engine_in_thread=engine_in_thread,
         typing_after=typing_after,
     )
-    limiter = AIORateLimiter(
+    limiter = FloodLimiter(
         overall_max_rate=flood_limit or 0,
         group_max_rate=20 if flood_limit else 0,
         max_retries=rate_limit_retries,
