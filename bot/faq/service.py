@@ -71,6 +71,7 @@ class FaqService:
                                if spec.template == "subsidy_for" for term in spec.terms}
         self._subsidy_entry[ELDERLY] = "elderly"
         self._rendered: dict[tuple[object, ...], _Rendered] = {}
+        self._replies: dict[tuple[object, ...], str] = {}
 
     def _documents(self, region: str | None) -> list[PolicyDocument]:
         if region is None:
@@ -109,16 +110,16 @@ class FaqService:
         if match.kind == "answer" and match.faq_id is not None:
             return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status)
         if match.kind == "out_of_scope":
-            text = render("dialog/faq_out_of_scope", output, topic=match.out_of_scope_topic, enquiries=enquiries)
+            text = self._reply("dialog/faq_out_of_scope", output, topic=match.out_of_scope_topic, enquiries=enquiries)
             return FaqAnswer("out_of_scope", match.faq_id, None, text, match.score, suggestions, region=canonical,
                              template="faq_out_of_scope")
         if match.kind == "chitchat":
-            text = render("dialog/faq_chitchat", output, faq_id=match.faq_id, enquiries=enquiries)
+            text = self._reply("dialog/faq_chitchat", output, faq_id=match.faq_id, enquiries=enquiries)
             return FaqAnswer("chitchat", match.faq_id, None, text, match.score, suggestions, region=canonical,
                              template="faq_chitchat")
         if not unsure_text:
             return None
-        text = render("dialog/faq_not_sure", output, suggestions=match.suggestions[:3], enquiries=enquiries)
+        text = self._reply("dialog/faq_not_sure", output, suggestions=match.suggestions[:3], enquiries=enquiries)
         return FaqAnswer(match.kind, None, None, text, match.score, suggestions[:3], region=canonical,
                          template="faq_not_sure")
 
@@ -229,6 +230,18 @@ class FaqService:
         answer = "\n".join(parts)
         text = render("dialog/faq_answer", output, question=question, answer=answer, sources=citer.sources)
         return _Rendered(question, text, tuple(citer.sources))
+
+    def _reply(self, template: str, output: Format, **context: object) -> str:
+        """A decline, chat or "not sure" reply: a function of its template, format and (hashable) context, rendered
+        once like the answers (``_answer``)."""
+        key = (template, output, *sorted(context.items()))
+        text = self._replies.get(key)
+        if text is None:
+            text = render(template, output, **context)
+            if len(self._replies) >= RENDERED_ANSWERS:
+                self._replies.clear()
+            self._replies[key] = text
+        return text
 
     def _subsidy_entry_for(self, status: str) -> str | None:
         if status == ELDERLY:

@@ -47,3 +47,15 @@ def test_strict_declines_not_sure_and_the_loose_hook_offers_suggestions() -> Non
     assert service.respond(vague, "朔州", "text", strict=True) is None
     loose = service.respond(vague, "朔州", "text", strict=False)
     assert loose is not None and loose.template == "faq_not_sure" and loose.buttons
+
+
+def test_a_reused_decline_chat_or_not_sure_reply_is_the_freshly_rendered_one() -> None:
+    service = _fresh()
+    questions = [("那个东西怎么弄", "朔州"), ("二类的", "朔州"), ("养老保险一年交多少？", "朔州"), ("谢谢", "冷市镇"),
+                 ("养老保险一年交多少？", "沁源县")]
+    kinds = [service.ask(q, region).kind for q, region in questions]
+    assert {"not_sure", "out_of_scope", "chitchat"} <= set(kinds)
+    again = [service.ask(q, region) for q, region in questions]
+    assert again == [_fresh().ask(q, region) for q, region in questions]
+    # Different suggestions or places give different replies, not the first one kept.
+    assert again[0].answer != again[1].answer and again[2].answer != again[4].answer
