@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from bot.dialog.replies import Button, Reply
 from bot.errors import NotCoveredError, UserInputError
@@ -21,7 +22,7 @@ from bot.faq.status_topic import (
     asks_about_paying,
     asks_how_statuses_combine,
 )
-from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingFacts, TimingReader, read_timing
+from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingReader, read_timing
 from bot.policy.loader import policy_dir
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
@@ -43,6 +44,17 @@ class FaqAnswer:
     status: str | None = None  # the status the answer is about, when the question named one with its topic
 
 
+# Rendered answers kept (FaqService._answer): a bound far above entries x places x formats, so a running bot renders
+# each answer once; the bound only caps memory should timing answers (one per asked day) pile up.
+RENDERED_ANSWERS = 4096
+
+
+class _Rendered(NamedTuple):
+    question: str
+    text: str
+    sources: tuple[Source, ...]
+
+
 class FaqService:
     def __init__(self, quotes: QuoteEngine, entries: list[FaqEntry], matcher: FaqMatcher | None = None) -> None:
         self.quotes = quotes
@@ -58,6 +70,8 @@ class FaqService:
         self._subsidy_entry = {term: faq_id for faq_id, spec in self.specs.items()
                                if spec.template == "subsidy_for" for term in spec.terms}
         self._subsidy_entry[ELDERLY] = "elderly"
+        self._rendered: dict[tuple[object, ...], _Rendered] = {}
+        self._replies: dict[tuple[object, ...], str] = {}
 
     def _documents(self, region: str | None) -> list[PolicyDocument]:
         if region is None:
@@ -74,27 +88,38 @@ class FaqService:
     def ask(self, question: str, region: str | None, output: Format = "text", today: date | None = None) -> FaqAnswer:
         """Raises NotCoveredError / UserInputError for a region no document covers. `today` reads dates relative to
         it ("这个月26号"); the clock's date when not given."""
+        answer = self._ask(question, region, output, today, unsure_text=True)
+        assert answer is not None  # unsure_text: every kind is answered
+        return answer
+
+    def _ask(self, question: str, region: str | None, output: Format, today: date | None,
+             unsure_text: bool) -> FaqAnswer | None:
+        """``ask``; None instead of the "not sure" (or empty) answer when ``unsure_text`` is False: the dialog's
+        strict hook shows none, so its wording and suggestions are not rendered for nothing."""
         documents = self._documents(region)
         canonical = documents[0].jurisdiction.name if region else None
         enquiries = documents[0].source.enquiries if region else ""
         match, status = self._match(question)
         suggestions = [{"faq_id": s.faq_id, "question": s.question, "score": round(s.score, 1)}
                        for s in match.suggestions]
-        timing = self._timing(question, match, status, today or date.today())
+        day = today or date.today()
+        timing = self._timing(question, match, status, day)
         if timing is not None:  # a payment date, or when the window opens or closes (bot.faq.timing)
-            facts = {d.id: self.timing.facts(timing, d, today or date.today()) for d in documents}
-            return self._answer(timing.faq_id, match.score, documents, canonical, output, suggestions, timing=facts)
+            return self._answer(timing.faq_id, match.score, documents, canonical, output, suggestions,
+                                timing=(timing, day))
         if match.kind == "answer" and match.faq_id is not None:
             return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status)
         if match.kind == "out_of_scope":
-            text = render("dialog/faq_out_of_scope", output, topic=match.out_of_scope_topic, enquiries=enquiries)
+            text = self._reply("dialog/faq_out_of_scope", output, topic=match.out_of_scope_topic, enquiries=enquiries)
             return FaqAnswer("out_of_scope", match.faq_id, None, text, match.score, suggestions, region=canonical,
                              template="faq_out_of_scope")
         if match.kind == "chitchat":
-            text = render("dialog/faq_chitchat", output, faq_id=match.faq_id, enquiries=enquiries)
+            text = self._reply("dialog/faq_chitchat", output, faq_id=match.faq_id, enquiries=enquiries)
             return FaqAnswer("chitchat", match.faq_id, None, text, match.score, suggestions, region=canonical,
                              template="faq_chitchat")
-        text = render("dialog/faq_not_sure", output, suggestions=match.suggestions[:3], enquiries=enquiries)
+        if not unsure_text:
+            return None
+        text = self._reply("dialog/faq_not_sure", output, suggestions=match.suggestions[:3], enquiries=enquiries)
         return FaqAnswer(match.kind, None, None, text, match.score, suggestions[:3], region=canonical,
                          template="faq_not_sure")
 
@@ -157,7 +182,23 @@ class FaqService:
 
     def _answer(self, faq_id: str, score: float, documents: list[PolicyDocument], region: str | None,
                 output: Format, suggestions: list[dict[str, object]], status: str | None = None,
-                timing: dict[str, TimingFacts] | None = None) -> FaqAnswer:
+                timing: tuple[TimingAsk, date] | None = None) -> FaqAnswer:
+        """The answer to ``faq_id`` from ``documents``. Its text is a function of the entry, the documents, the place
+        named, the format, the status and, for a timing question, what is asked and today (the policy data never
+        changes in a running process): it is rendered once and then reused, as most questions residents ask are a
+        few dozen entries for a handful of places. The score and the suggestions are the match's own."""
+        key = (faq_id, tuple(d.id for d in documents), region, output, status, timing)
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = self._render_answer(faq_id, documents, region, output, status, timing)
+            if len(self._rendered) >= RENDERED_ANSWERS:
+                self._rendered.clear()
+            self._rendered[key] = rendered
+        return FaqAnswer("answer", faq_id, rendered.question, rendered.text, score, suggestions,
+                         list(rendered.sources), region, status=status)
+
+    def _render_answer(self, faq_id: str, documents: list[PolicyDocument], region: str | None, output: Format,
+                       status: str | None, timing: tuple[TimingAsk, date] | None) -> _Rendered:
         spec = self.specs[faq_id]
         citer = Citer(documents[0])
         parts = []
@@ -170,8 +211,9 @@ class FaqService:
                 status_name=self._status_name(status), timing=faq_id in TIMING_TOPICS,
                 enquiries=document.source.enquiries)
             # A timing question's asked day first (bot.faq.timing), its passages numbered first.
-            asked = "" if timing is None else render("faq/timing", output, t=timing[document.id], doc=document,
-                                                     cite=citer, enquiries=document.source.enquiries)
+            asked = "" if timing is None else render(
+                "faq/timing", output, t=self.timing.facts(timing[0], document, timing[1]), doc=document, cite=citer,
+                enquiries=document.source.enquiries)
             body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer,
                           enquiries=document.source.enquiries)
             if spec.template != "passage":  # the passage template renders its extras itself
@@ -187,7 +229,19 @@ class FaqService:
         question = self.entries[faq_id].question
         answer = "\n".join(parts)
         text = render("dialog/faq_answer", output, question=question, answer=answer, sources=citer.sources)
-        return FaqAnswer("answer", faq_id, question, text, score, suggestions, citer.sources, region, status=status)
+        return _Rendered(question, text, tuple(citer.sources))
+
+    def _reply(self, template: str, output: Format, **context: object) -> str:
+        """A decline, chat or "not sure" reply: a function of its template, format and (hashable) context, rendered
+        once like the answers (``_answer``)."""
+        key = (template, output, *sorted(context.items()))
+        text = self._replies.get(key)
+        if text is None:
+            text = render(template, output, **context)
+            if len(self._replies) >= RENDERED_ANSWERS:
+                self._replies.clear()
+            self._replies[key] = text
+        return text
 
     def _subsidy_entry_for(self, status: str) -> str | None:
         if status == ELDERLY:
@@ -205,10 +259,10 @@ class FaqService:
     def respond(self, text: str, region: str | None, output: Format, strict: bool,
                 today: date | None = None) -> Reply | None:
         try:
-            result = self.ask(text, region, output, today)
+            result = self._ask(text, region, output, today, unsure_text=not strict)
         except (NotCoveredError, UserInputError):
             return None
-        if result.kind == "empty" or (strict and result.kind == "not_sure"):
+        if result is None or result.kind == "empty":
             return None
         buttons: tuple[tuple[Button, ...], ...] = ()
         facts: dict[str, object] = {"faq_id": result.faq_id, "kind": result.kind, "status": result.status}
