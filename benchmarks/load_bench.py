@@ -291,7 +291,7 @@ def answered(messages: list[ChatMessage], replies: int, following: tuple[str, st
     return following[0] != "tap" or any(b.text == following[1] for m in messages for b in m.buttons)
 
 
-class _Telegram(WebhookTelegram):
+class _WakesResidents(FakeBotApi):
     """Wakes a resident only when its own chat got a message (not every resident on every call)."""
 
     def __init__(self, **kwargs: object) -> None:
@@ -302,6 +302,10 @@ class _Telegram(WebhookTelegram):
         result = super()._send_message(params)
         self.arrived.setdefault(int(str(params["chat_id"])), asyncio.Event()).set()
         return result
+
+
+class _Telegram(_WakesResidents, WebhookTelegram):
+    """The webhook fake, waking residents one by one."""
 
 
 async def run_load(
@@ -382,17 +386,8 @@ async def run_load(
         return result
 
 
-class _PollingTelegram(FakeBotApi):
+class _PollingTelegram(_WakesResidents):
     """The fake without a webhook (the PTB baseline polls it), waking residents as ``_Telegram`` does."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.arrived: dict[int, asyncio.Event] = {}
-
-    def _send_message(self, params: dict[str, object]) -> dict[str, object]:
-        result = super()._send_message(params)
-        self.arrived.setdefault(int(str(params["chat_id"])), asyncio.Event()).set()
-        return result
 
 
 async def run_noop(

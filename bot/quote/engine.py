@@ -346,24 +346,27 @@ class _QuoteBuilder:
     # The order of these steps is the order of the trace a hotline worker reads.
     def build(self, matched_name: str, subunit: str | None) -> Quote:
         doc, request = self.doc, self.request
-        where = f"{doc.jurisdiction.name}（输入匹配「{matched_name}」{'，' + subunit if subunit else ''}）"
-        self.trace.append(f"地区：{where} → 文件 {doc.id}：{self._document_name()}，{doc.benefit_year}年度")
-        self.cite(doc.standard_fee.cite)
-        self.trace.append(f"个人缴费标准：{self.fee}元")
+        # A brief quote (QuoteEngine.outcome) shows no trace: its lines are not formatted, as with notes and sources.
+        if not self.brief:
+            where = f"{doc.jurisdiction.name}（输入匹配「{matched_name}」{'，' + subunit if subunit else ''}）"
+            self.trace.append(f"地区：{where} → 文件 {doc.id}：{self._document_name()}，{doc.benefit_year}年度")
+            self.cite(doc.standard_fee.cite)
+            self.trace.append(f"个人缴费标准：{self.fee}元")
 
         selection = select(
             doc, self.engine.vocabulary, self.claimed, request.birth, request.payment_date,
             request.local_hukou, self.facts,
         )
-        self.trace.extend(selection.trace)
         if not self.brief:
+            self.trace.extend(selection.trace)
             self._explain_selection(selection)  # notes and passages only
 
         path = self._path(selection)
         if path is doc.paths[-1] and request.payment_date > self.engine._covered_dates(doc)[1]:
             # A regular payment this late belongs to the next campaign, which this document does not cover.
             raise self.engine.not_covered(doc.jurisdiction.name, request.payment_date)
-        self.trace.append(f"适用情形：{path.label}（{path.id}）")
+        if not self.brief:
+            self.trace.append(f"适用情形：{path.label}（{path.id}）")
         self.cite(path.cite)
         for extra in path.extra_cites:
             self.cite(extra)
@@ -573,9 +576,10 @@ class _QuoteBuilder:
             self.trace.append(f"资助：{winner.label}，金额文件未写明 → 个人缴费未知")
             return winner, None, self._payers(winner, None), None
         personal = fee - amount
-        self.trace.append(
-            f"资助：{winner.label}，{self._subsidy_words(winner)} = {amount}元 → 个人缴费 {fee} − {amount} = {personal}元"
-        )
+        if not self.brief:
+            self.trace.append(
+                f"资助：{winner.label}，{self._subsidy_words(winner)} = {amount}元 → 个人缴费 {fee} − {amount} = {personal}元"
+            )
         if winner.subsidy.personal_stated is not None and winner.subsidy.personal_stated != personal:
             raise AssertionError(f"{self.doc.id}/{winner.id}: computed {personal}, document states "
                                  f"{winner.subsidy.personal_stated}")
@@ -654,7 +658,8 @@ class _QuoteBuilder:
                 "登记后个人不缴费；错过登记时间需个人自行缴费。"
             )
             availability = windows.within(day, registration.start, registration.end, "登记时间")
-            self.trace.append(f"登记日期 {day.isoformat()}：{availability.reason}")
+            if not self.brief:
+                self.trace.append(f"登记日期 {day.isoformat()}：{availability.reason}")
             return availability, registration.end
 
         deadline: date | None
@@ -693,7 +698,8 @@ class _QuoteBuilder:
             availability = windows.Availability(None, None, path.window_text or "文件未写明")
             deadline = None
             self.note(f"{path.window_text}。")
-        self.trace.append(f"缴费日期 {day.isoformat()}：{availability.reason}")
+        if not self.brief:
+            self.trace.append(f"缴费日期 {day.isoformat()}：{availability.reason}")
         closed = availability.payable is False and availability.next_date is None
         if closed and (path.id == doc.paths[-1].id or path.window == "collection"):
             self._missed_window(path)
