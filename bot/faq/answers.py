@@ -100,6 +100,10 @@ class DocumentView:
     def all_categories(self) -> list[CategoryLine]:
         return self.categories_for(list(self.vocabulary.terms), age=True)
 
+    def combined_categories(self) -> list[CategoryLine]:
+        """Categories for residents holding several statuses at once (乌拉特前旗's 脱贫享受政策人员（过渡期内）中的低保对象)."""
+        return [line for line in self.all_categories() if len(line.category.all_of) >= 2]
+
     def channels(self, words: list[str]) -> list[Channel]:
         if not words:
             return list(self.doc.payment.channels)

@@ -20,7 +20,11 @@ from bot.faq.status_topic import (
     TIMING_TOPICS,
     StatusFinder,
     asks_about_paying,
+    asks_about_visit,
+    asks_fee_amount,
     asks_how_statuses_combine,
+    asks_to_pay_again,
+    names_addon,
 )
 from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingReader, read_timing
 from bot.policy.loader import policy_dir
@@ -99,7 +103,7 @@ class FaqService:
         documents = self._documents(region)
         canonical = documents[0].jurisdiction.name if region else None
         enquiries = documents[0].source.enquiries if region else ""
-        match, status = self._match(question)
+        match, status = self._match(question, documents)
         suggestions = [{"faq_id": s.faq_id, "question": s.question, "score": round(s.score, 1)}
                        for s in match.suggestions]
         day = today or date.today()
@@ -123,12 +127,42 @@ class FaqService:
         return FaqAnswer(match.kind, None, None, text, match.score, suggestions[:3], region=canonical,
                          template="faq_not_sure")
 
-    def _match(self, question: str) -> tuple[MatchResult, str | None]:
+    def _match(self, question: str, documents: list[PolicyDocument]) -> tuple[MatchResult, str | None]:
         """The entry to answer and, when the question joins a status to a topic, the status (module
         bot.faq.status_topic): the topic is matched with the status words taken out."""
         match = self.matcher.match(question)
-        statuses, rest = self.statuses.find(question)
-        if not statuses or match.kind not in ("answer", "not_sure"):
+        if match.kind not in ("answer", "not_sure"):
+            return match, None
+        statuses, rest, denied = self.statuses.find_with_denied(question)
+        subsidy_entries = {*self._subsidy_entry.values(), "multiple_statuses"}
+        # An add-on insurance (意外险) asked about with a status: the add-on's own rule, which says who pays it for
+        # subsidised residents where the document does ("低保户的意外险要自己交吗"), not the status's subsidy for
+        # the basic fee. (The fee entry names the add-on too, so "医保加意外险一共多少" keeps it.)
+        if names_addon(question) and "accident_insurance" in self.entries and (
+                statuses or denied or match.faq_id in subsidy_entries):
+            return dataclasses.replace(match, faq_id="accident_insurance", kind="answer"), None
+        # Paying again for a new year after paying last year ("去年交过了今年还要交吗"): yes, every year, in the
+        # window; not the renewal entry, which is about registering again.
+        renewal = {"renewal_no_visit", "pay_every_year"}
+        first = match.faq_id if match.kind == "answer" else (match.suggestions[0].faq_id if match.suggestions else None)
+        if asks_to_pay_again(question) and "pay_every_year" in self.entries and (
+                match.kind == "not_sure" or match.faq_id in (*renewal, "fee_this_year")):
+            return dataclasses.replace(match, faq_id="pay_every_year", kind="answer"), None
+        # ... while going to register again ("去年交过了今年还要跑医保站吗") is the renewal entry's, as is renewing
+        # the matcher cannot tell from paying yearly ("往年交过的今年直接在网上交就行吧": the two lead, close).
+        top_two = {s.faq_id for s in match.suggestions[:2]}
+        if "renewal_no_visit" in self.entries and (
+                (first in renewal and asks_about_visit(question))
+                or (match.kind == "not_sure" and top_two == renewal)):
+            return dataclasses.replace(match, faq_id="renewal_no_visit", kind="answer"), None
+        # A group's fee ("在校大学生交多少", "幼儿园小孩医保多少钱一年"): the fee entry, whose passage names the
+        # group where the document does; the students entry is about where they insure.
+        if match.faq_id == "students" and asks_fee_amount(question) and not statuses:
+            return dataclasses.replace(match, faq_id="fee_this_year", kind="answer"), None
+        # Statuses denied and none held ("俺不是低保也不是贫困户，就普通农民，交多少"): the plain fee.
+        if not statuses and denied and match.faq_id in subsidy_entries | {None} and asks_about_paying(question):
+            return dataclasses.replace(match, faq_id="fee_this_year", kind="answer"), None
+        if not statuses:
             return match, None
         if match.kind == "answer" and match.faq_id in STATUS_TOPICS:
             return match, statuses[0]
@@ -136,6 +170,11 @@ class FaqService:
         if topic is not None and topic.kind == "answer" and topic.faq_id in STATUS_TOPICS:
             return topic, statuses[0]
         subsidies = list(dict.fromkeys(filter(None, map(self._subsidy_entry_for, statuses))))
+        # An age with a status ("老人七十多了，是低保户") is one status where no document asked about subsidises by
+        # age (沁源's 1962年12月31日以前出生 does: there it is a second subsidy): the status's own entry.
+        if (len(subsidies) >= 2 and self._subsidy_entry[ELDERLY] in subsidies
+                and not any(category.born_on_or_before for document in documents for category in document.categories)):
+            subsidies.remove(self._subsidy_entry[ELDERLY])
         subsidy = subsidies[0] if subsidies else None
         asks_amount = match.faq_id in self._subsidy_entry.values() or match.faq_id == "fee_this_year" or (
             topic is not None and topic.faq_id in ("fee_this_year", "government_contribution", "who_pays_subsidy"))
@@ -143,9 +182,13 @@ class FaqService:
         # "返贫致贫的人有减免吗"): that status's subsidy rule, which says what they pay and who pays the rest.
         paying = match.kind == "not_sure" and asks_about_paying(question)
         # Two statuses with different subsidy rules asked about together: how they combine.
-        if (len(subsidies) >= 2 and (asks_amount or paying or asks_how_statuses_combine(question))
-                and "multiple_statuses" in self.entries):
-            return dataclasses.replace(match, faq_id="multiple_statuses", kind="answer"), None
+        # Where each document asked about rules that very combination (乌拉特前旗's 脱贫享受政策人员（过渡期内）中的
+        # 低保对象), the first status's subsidy entry, which lists the combined category's line.
+        if len(subsidies) >= 2 and (asks_amount or paying or asks_how_statuses_combine(question)):
+            if subsidy in self.entries and self._combination_ruled(statuses, documents):
+                return dataclasses.replace(match, faq_id=subsidy, kind="answer"), None
+            if "multiple_statuses" in self.entries:
+                return dataclasses.replace(match, faq_id="multiple_statuses", kind="answer"), None
         # The subsidy entry of a status the question does not name ("返贫致贫的人有减免吗" matching the elderly's
         # "老人有优惠吗") gives way to the named status's own.
         other_status = match.faq_id in self._subsidy_entry.values() and match.faq_id not in subsidies
@@ -242,6 +285,15 @@ class FaqService:
                 self._replies.clear()
             self._replies[key] = text
         return text
+
+    def _combination_ruled(self, statuses: list[str], documents: list[PolicyDocument]) -> bool:
+        """Whether every document has a category for residents holding all of two or more of these statuses."""
+        held: set[str] = set()
+        for status in statuses:
+            if status != ELDERLY:
+                held |= self.quotes.vocabulary.ancestors(status)
+        return all(any(len(category.all_of) >= 2 and set(category.all_of) <= held for category in document.categories)
+                   for document in documents)
 
     def _subsidy_entry_for(self, status: str) -> str | None:
         if status == ELDERLY:

@@ -32,6 +32,20 @@ _PAYING_WORDS = re.compile(
 # ... but not when the money is asked back: "交了以后评上低保，钱能退吗" is about refunds and later subsidy.
 _REFUND_WORDS = re.compile(r"退")
 _COMBINING_WORDS = re.compile(r"两份|两次|两个都|叠加|按哪个|算哪个|补哪个|都能享受|重复享受|同时享受")
+# A status denied just before it is not held: "俺不是低保也不是贫困户", "没有残疾证", "非低保". Folded text, so
+# the words are as typed; checked on the few characters before the status word. A question's 是不是/有没有/有无
+# ("有没有低保补助") denies nothing.
+_NEGATED_BEFORE = re.compile(r"(?:(?<!是)不是|不算|不属于|(?<!有)没有|(?<!有)没|(?<!有)无|非)$")
+# What a fee question asks of a group (students, preschool children): how much, not where or how.
+_FEE_WORDS = re.compile(r"多少|几块|几百|几个钱|啥价|什么价|价格|缴费标准|交费标准|[0-9]+[元块]")
+# Paying again for a new year after paying before: "去年交过了今年还要交吗", "每年都要交吗". Not registering
+# again (登记/跑/去医保站: the renewal entry), nor paying twice by mistake (交重了: refunds).
+_PAID_BEFORE = re.compile(r"去年|上一年|往年|以前|之前|交过|缴过|交了|缴了|每年|年年")
+_PAY_AGAIN = re.compile(r"还[要得用]?[交缴]|再[交缴]|都[要得][交缴]|重新[交缴]|每年都?[要得]?[交缴]|年年都?[要得]?[交缴]")
+_VISIT_WORDS = re.compile(r"登记|跑|去医保|医保站|现场|办理|证件")
+_NOT_PAYING_AGAIN = re.compile(r"交重|重复交|多交|退")
+# An add-on insurance named in the question (沁源's 意外伤害保险): its own rule, also for subsidised residents.
+_ADDON_WORDS = re.compile(r"意外险|意外伤害|意外保险")
 
 # Topics whose rule can differ by status: timing, registration, how to pay, what to choose. A status with a
 # fee or subsidy question is answered by that status's subsidy entry instead.
@@ -69,19 +83,28 @@ class StatusFinder:
         return re.compile("|".join(map(re.escape, ordered)))
 
     def find(self, text: str) -> tuple[list[str], str]:
-        """(status ids in order of mention, the folded text with the status words taken out)."""
+        """(status ids held, in order of mention, the folded text with the status words taken out). A status
+        denied ("不是低保", "没有残疾证") is not held."""
+        return self.find_with_denied(text)[:2]
+
+    def find_with_denied(self, text: str) -> tuple[list[str], str, list[str]]:
+        """``find`` and the statuses the question denies ("俺不是低保也不是贫困户": both denied, none held)."""
         folded = fold(text)
         found: list[str] = []
+        denied: list[str] = []
         for hit in self._pattern.finditer(folded):
             status = self._words[hit.group()]
-            if status not in found:
+            if _NEGATED_BEFORE.search(folded[max(0, hit.start() - 4):hit.start()]):
+                if status not in denied:
+                    denied.append(status)
+            elif status not in found:
                 found.append(status)
         rest = self._pattern.sub("", folded)
         if _ELDERLY_AGE.search(rest):
             if ELDERLY not in found:
                 found.append(ELDERLY)
             rest = _ELDERLY_AGE.sub("", rest)
-        return found, rest
+        return found, rest, [status for status in denied if status not in found]
 
 
 def asks_about_paying(text: str) -> bool:
@@ -92,3 +115,25 @@ def asks_about_paying(text: str) -> bool:
 
 def asks_how_statuses_combine(text: str) -> bool:
     return _COMBINING_WORDS.search(fold(text)) is not None
+
+
+def asks_fee_amount(text: str) -> bool:
+    """Whether a question asks an amount (多少, 几块, 缴费标准 ...), not where or how to pay."""
+    return _FEE_WORDS.search(fold(text)) is not None
+
+
+def names_addon(text: str) -> bool:
+    """Whether a question names an add-on insurance (意外险, 意外伤害保险)."""
+    return _ADDON_WORDS.search(fold(text)) is not None
+
+
+def asks_to_pay_again(text: str) -> bool:
+    """Whether a question asks if a year already paid spares the next ("去年交过了今年还要交吗")."""
+    folded = fold(text)
+    return (_PAID_BEFORE.search(folded) is not None and _PAY_AGAIN.search(folded) is not None
+            and _NOT_PAYING_AGAIN.search(folded) is None and _VISIT_WORDS.search(folded) is None)
+
+
+def asks_about_visit(text: str) -> bool:
+    """Whether a question is about going somewhere or registering (登记, 跑一趟, 医保站, 现场办理)."""
+    return _VISIT_WORDS.search(fold(text)) is not None
