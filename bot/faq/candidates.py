@@ -44,6 +44,7 @@ class CandidateIndex:
 
     def __init__(self, keys: Sequence[str], owners: Sequence[int], is_faq: Sequence[bool]) -> None:
         self._keys = np.array(keys, dtype=object)
+        self._key_list = list(keys)  # every_entry's argument, not rebuilt from the array per query
         self._owners = np.array(owners, dtype=np.intp)
         self._is_faq = np.array(is_faq, dtype=bool)
         self._lengths = np.array([len(key) for key in keys], dtype=np.float32)
@@ -135,7 +136,7 @@ class CandidateIndex:
                     penalty: PenaltyArray | None = None) -> dict[int, float]:
         """Entry index -> best score over its texts, every text scored (the reference the filter must equal)."""
         best = np.full(self._entry_count, 0.0)
-        scores = process.cdist([key], self._keys.tolist(), scorer=scorer, dtype=np.float64, workers=1)[0]
+        scores = process.cdist([key], self._key_list, scorer=scorer, dtype=np.float64, workers=1)[0]
         if penalty is not None:
             scores = np.maximum(scores - penalty, 0.0)
         np.maximum.at(best, self._owners, scores)

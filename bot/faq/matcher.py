@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Literal, NamedTuple
 
 from rapidfuzz import fuzz
@@ -252,11 +253,12 @@ class FaqMatcher:
 
     def _decide(self, ranked: list[tuple[int, float]], key: str, normalized: str) -> MatchResult:
         """Answer, decline, chat or "not sure" from the ranked entries (module docstring, step 4)."""
-        suggestions = tuple(
+        # Only the first SUGGESTIONS are built: every entry is ranked when every text is scored (FILTER_FROM_TEXTS).
+        suggestions = tuple(islice((
             Suggestion(self.entries[i].id, self.entries[i].question, score)
             for i, score in ranked
             if self.entries[i].kind == "faq"
-        )[:SUGGESTIONS]
+        ), SUGGESTIONS))
         penalty = self.unknown_penalty * self._unknown_syllables(key)
         if self.entries[ranked[0][0]].kind == "out_of_scope" and self._in_scope_re.search(normalized):
             # Words only an in-scope question uses (参保, 居民医保) veto a decline: the faq entries decide among
