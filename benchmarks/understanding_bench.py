@@ -16,6 +16,9 @@ written in the state's transaction). Each turn is timed on the wall clock and in
 `--scripts DIR` plays the same conversations on both (an older checkout may lack newer scripts):
     python benchmarks/understanding_bench.py --speed-only --root /path/to/old --scripts /path/to/old/dialogs/scripts
     python benchmarks/understanding_bench.py --speed-only --scripts /path/to/old/dialogs/scripts
+
+`--slowest N` lists the N turns (script file, turn number, what was sent) with the highest median CPU time over the
+repeats: the turns that make the p99, to profile.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ _ARGS.add_argument("--scripts", type=Path, default=None,
                    help="the replay scripts played (default: the checkout's dialogs/scripts; give the same to both)")
 _ARGS.add_argument("--speed-only", action="store_true", help="skip the reading scores")
 _ARGS.add_argument("--repeats", type=int, default=20, help="times each replay script is played (default 20)")
+_ARGS.add_argument("--slowest", type=int, default=0, metavar="N",
+                   help="list the N turns with the highest median CPU time (script, turn, message)")
 OPTIONS = _ARGS.parse_args()
 ROOT = OPTIONS.root.resolve()
 SCRIPTS = (OPTIONS.scripts or ROOT / "dialogs" / "scripts").resolve()
@@ -146,11 +151,17 @@ def _percentiles(values: list[float]) -> tuple[float, float, float]:
     return ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99)], sum(ordered) / len(ordered)
 
 
-def measure_speed(with_update_ids: bool) -> tuple[Timings, Timings, Timings]:
-    """(turns, reader alone, quote alone) over every replay script played REPEATS times."""
+# (script file, turn number from 1, what was typed or tapped) -> each repeat's CPU seconds for that turn
+PerTurn = dict[tuple[str, int, str], list[float]]
+
+
+def measure_speed(with_update_ids: bool) -> tuple[Timings, Timings, Timings, PerTurn]:
+    """(turns, reader alone, quote alone, each turn's CPU times) over every replay script played REPEATS times."""
     engine = build_engine()
-    scripts = [load_script(path) for path in script_files([SCRIPTS])]
+    paths = script_files([SCRIPTS])
+    scripts = [load_script(path) for path in paths]
     turns, reads, quotes = Timings(), Timings(), Timings()
+    per_turn: PerTurn = {}
     update_id = 0
     with tempfile.TemporaryDirectory() as folder:
         store = SQLiteStore(Path(folder) / "state.sqlite3")
@@ -159,7 +170,7 @@ def measure_speed(with_update_ids: bool) -> tuple[Timings, Timings, Timings]:
             for number, script in enumerate(scripts):
                 key = f"bench:{repeat}:{number}"
                 shown = []
-                for turn in script.turns:
+                for position, turn in enumerate(script.turns, 1):
                     update_id += 1
                     uid = update_id if with_update_ids else None
                     if turn.tap is not None:
@@ -169,19 +180,29 @@ def measure_speed(with_update_ids: bool) -> tuple[Timings, Timings, Timings]:
                         incoming = Incoming(text=turn.user or "", update_id=uid)
                         _timed(reads, partial(READER.understand, incoming.text, "start", script.today))
                     replies = _timed(turns, partial(service.handle, key, incoming, script.today))
+                    sent = f"tap {turn.tap}" if turn.tap is not None else incoming.text
+                    label = (str(paths[number].relative_to(SCRIPTS)), position, sent)
+                    per_turn.setdefault(label, []).append(turns.cpu[-1])
                     shown.extend(replies)
                 state = store.load(key)
                 if state is not None and state.step == "done":
                     request = quote_request(state)
                     _timed(quotes, partial(engine.quotes.quote, request))
         store.close()
-    return turns, reads, quotes
+    return turns, reads, quotes, per_turn
+
+
+def print_slowest(per_turn: PerTurn, count: int) -> None:
+    medians = sorted(((sorted(times)[len(times) // 2], label) for label, times in per_turn.items()), reverse=True)
+    print(f"  slowest {count} turns, median CPU µs over the repeats (script, turn, message):")
+    for median, (script, position, sent) in medians[:count]:
+        print(f"      {median * 1e6:6.0f}  {script} #{position}  {sent[:40]!r}")
 
 
 def print_speed() -> None:
     print(f"speed of {ROOT}: each replay script of {SCRIPTS} played {REPEATS} times; µs per call, p50 / p99 / mean")
     for label, with_update_ids in (("console", False), ("Telegram", True)):
-        turns, reads, quotes = measure_speed(with_update_ids)
+        turns, reads, quotes, per_turn = measure_speed(with_update_ids)
         rows = ((f"turn ({label}: reader + dialog + SQLite store)", turns), ("reader alone", reads),
                 ("baseline: quote alone (final answers)", quotes))
         for name, timings in rows:
@@ -197,6 +218,8 @@ def print_speed() -> None:
             print(f"  turn p99 {turn_wall[1] * 1e6:.0f} µs wall, {turn_cpu[1] * 1e6:.0f} µs CPU (target ≤ 1,000 µs); "
                   f"turn / quote alone: p50 {turn_cpu[0] / quote_cpu[0]:.1f}x, p99 {turn_cpu[1] / quote_cpu[1]:.1f}x "
                   f"(CPU), p99 {turn_wall[1] / quote_wall[1]:.1f}x (wall)")
+        if OPTIONS.slowest:
+            print_slowest(per_turn, OPTIONS.slowest)
 
 
 def main() -> None:

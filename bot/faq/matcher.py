@@ -9,7 +9,8 @@ How a query is scored (each step measured on tests/faq/eval_set.yaml; see benchm
    by the syllables it shares with the query (counted with numpy from an inverted index) and scores texts
    best bound first until the two best entries and the three best faq entries are certain. The result is
    exactly what scoring every text gives (``candidate_filter=False`` does that; a test compares them), at a
-   cost bounded by how many texts come close to the query rather than by how many there are.
+   cost bounded by how many texts come close to the query rather than by how many there are. Below
+   FILTER_FROM_TEXTS texts every text is scored: the filter's fixed cost is then more than it saves.
 3. An entry whose keyword (entries.yaml) occurs in the normalised query gets KEYWORD_BONUS points, capped at
    100: one distinctive word (公积金, 意外险, 下岗) is strong evidence that edit distance alone underrates.
 4. The best entry decides, after losing DEFAULT_UNKNOWN_PENALTY points per query syllable no entry text
@@ -73,6 +74,11 @@ IN_SCOPE_WORDS = ("参保", "居民医保", "城乡居民医保", "交医保", "
 # single-machine-word algorithm.
 MAX_QUERY_CHARS = 200
 MAX_KEY_CHARS = 64
+# The candidate filter (step 2) pays from this many texts on: below it one rapidfuzz call over every text costs
+# less than the filter's numpy rounds. benchmarks/faq_speed.py --sizes 59 200: at 519 texts (today's entries)
+# p50 158 µs filtered, 114 µs every text; at 1,872 texts 122 µs filtered, 242 µs every text. Either way the result
+# is the same (test_matcher compares them).
+FILTER_FROM_TEXTS = 1_000
 
 
 # Figures and dates say which case, not which topic: "2023年医保是380吗" asks the fee like "今年医保多少钱".
@@ -152,7 +158,7 @@ class FaqMatcher:
         margin: float = DEFAULT_MARGIN,
         sure_score: float = DEFAULT_SURE_SCORE,
         unknown_penalty: float = DEFAULT_UNKNOWN_PENALTY,
-        candidate_filter: bool = True,
+        candidate_filter: bool | None = None,
         place_names: Iterable[str] = (),
     ) -> None:
         if not entries:
@@ -175,6 +181,9 @@ class FaqMatcher:
         self._known_codes = frozenset(code for key in self._keys for code in key)
         self._index = CandidateIndex(self._keys, self._owners, [entry.kind == "faq" for entry in self.entries])
         # The bound on scores holds for fuzz.ratio only: another scorer (a benchmark's) scores every text.
+        # candidate_filter None: filter from FILTER_FROM_TEXTS texts on; True or False: always, never (tests).
+        if candidate_filter is None:
+            candidate_filter = len(self._keys) >= FILTER_FROM_TEXTS
         self._candidates_filtered = candidate_filter and scorer is fuzz.ratio
         self._keyword_owners, self._keyword_re = self._index_keywords(self.entries)
         self.margin = margin

@@ -215,7 +215,7 @@ def test_match_results_are_immutable(matcher: FaqMatcher) -> None:
 def test_the_candidate_filter_gives_exactly_the_results_of_scoring_every_text(
     entries: list[FaqEntry], eval_set: list[Labelled]
 ) -> None:
-    filtered = FaqMatcher(entries)
+    filtered = FaqMatcher(entries, candidate_filter=True)  # on at any size (by default only from FILTER_FROM_TEXTS)
     exhaustive = FaqMatcher(entries, candidate_filter=False)
     queries = [item.query for item in eval_set] + [question.text for question in load_questions()]
     for query in [*queries, "asdfghjkl", "", "啊", "医保" * 40]:
