@@ -100,6 +100,20 @@ class DocumentView:
     def all_categories(self) -> list[CategoryLine]:
         return self.categories_for(list(self.vocabulary.terms), age=True)
 
+    def held_first(self, lines: list[CategoryLine], held: tuple[str, ...]) -> list[CategoryLine]:
+        """``lines`` with the combined categories whose statuses are all ``held`` first (a resident who is both
+        脱贫 and 低保 reads 乌拉特前旗's 脱贫享受政策人员（过渡期内）中的低保对象 first), the rest in the document's order."""
+        if not held:
+            return lines
+        expanded: set[str] = set()
+        for status in held:
+            expanded |= self.vocabulary.ancestors(status)
+
+        def combined_and_held(line: CategoryLine) -> bool:
+            return len(line.category.all_of) >= 2 and set(line.category.all_of) <= expanded
+
+        return sorted(lines, key=lambda line: not combined_and_held(line))
+
     def combined_categories(self) -> list[CategoryLine]:
         """Categories for residents holding several statuses at once (乌拉特前旗's 脱贫享受政策人员（过渡期内）中的低保对象)."""
         return [line for line in self.all_categories() if len(line.category.all_of) >= 2]

@@ -112,7 +112,9 @@ class FaqService:
             return self._answer(timing.faq_id, match.score, documents, canonical, output, suggestions,
                                 timing=(timing, day))
         if match.kind == "answer" and match.faq_id is not None:
-            return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status)
+            held = self._ruled_combination(question, documents) if self.specs[match.faq_id].template == "subsidy_for" else ()
+            return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status,
+                                held=held)
         if match.kind == "out_of_scope":
             text = self._reply("dialog/faq_out_of_scope", output, topic=match.out_of_scope_topic, enquiries=enquiries)
             return FaqAnswer("out_of_scope", match.faq_id, None, text, match.score, suggestions, region=canonical,
@@ -225,15 +227,15 @@ class FaqService:
 
     def _answer(self, faq_id: str, score: float, documents: list[PolicyDocument], region: str | None,
                 output: Format, suggestions: list[dict[str, object]], status: str | None = None,
-                timing: tuple[TimingAsk, date] | None = None) -> FaqAnswer:
+                timing: tuple[TimingAsk, date] | None = None, held: tuple[str, ...] = ()) -> FaqAnswer:
         """The answer to ``faq_id`` from ``documents``. Its text is a function of the entry, the documents, the place
         named, the format, the status and, for a timing question, what is asked and today (the policy data never
         changes in a running process): it is rendered once and then reused, as most questions residents ask are a
         few dozen entries for a handful of places. The score and the suggestions are the match's own."""
-        key = (faq_id, tuple(d.id for d in documents), region, output, status, timing)
+        key = (faq_id, tuple(d.id for d in documents), region, output, status, timing, held)
         rendered = self._rendered.get(key)
         if rendered is None:
-            rendered = self._render_answer(faq_id, documents, region, output, status, timing)
+            rendered = self._render_answer(faq_id, documents, region, output, status, timing, held)
             if len(self._rendered) >= RENDERED_ANSWERS:
                 self._rendered.clear()
             self._rendered[key] = rendered
@@ -241,7 +243,8 @@ class FaqService:
                          list(rendered.sources), region, status=status)
 
     def _render_answer(self, faq_id: str, documents: list[PolicyDocument], region: str | None, output: Format,
-                       status: str | None, timing: tuple[TimingAsk, date] | None) -> _Rendered:
+                       status: str | None, timing: tuple[TimingAsk, date] | None,
+                       held: tuple[str, ...] = ()) -> _Rendered:
         spec = self.specs[faq_id]
         citer = Citer(documents[0])
         parts = []
@@ -257,7 +260,7 @@ class FaqService:
             asked = "" if timing is None else render(
                 "faq/timing", output, t=self.timing.facts(timing[0], document, timing[1]), doc=document, cite=citer,
                 enquiries=document.source.enquiries)
-            body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer,
+            body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer, held=held,
                           enquiries=document.source.enquiries)
             if spec.template != "passage":  # the passage template renders its extras itself
                 more = render("faq/_more", output, view=view, spec=spec, cite=citer)
@@ -285,6 +288,12 @@ class FaqService:
                 self._replies.clear()
             self._replies[key] = text
         return text
+
+    def _ruled_combination(self, question: str, documents: list[PolicyDocument]) -> tuple[str, ...]:
+        """The statuses a question holds when they are two or more and every document asked about rules that
+        combination (the subsidy answer then puts the combined category's line first); otherwise ()."""
+        statuses = [status for status in self.statuses.find(question)[0] if status != ELDERLY]
+        return tuple(statuses) if len(statuses) >= 2 and self._combination_ruled(statuses, documents) else ()
 
     def _combination_ruled(self, statuses: list[str], documents: list[PolicyDocument]) -> bool:
         """Whether every document has a category for residents holding all of two or more of these statuses."""
