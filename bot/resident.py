@@ -80,6 +80,13 @@ def common_steps(quote: Quote) -> list[str]:
     return [step for step in first.steps if all(step in other.steps for other in others)]
 
 
+def has_details(quote: Quote) -> bool:
+    """Whether details_message has anything to say, without rendering it (the 注意事项 button is offered then):
+    each part of resident/details renders text exactly when its condition here holds."""
+    return bool(quote.missing_facts or any(p.payer for p in quote.subsidy_payers)
+                or any(not a.paid_by for a in quote.optional_addons) or any(note.strip() for note in quote.notes))
+
+
 def details_message(quote: Quote, output: Format = "text") -> str | None:
     """The notes that apply, once each; None when there is nothing to add."""
     notes = list(dict.fromkeys(note.strip() for note in quote.notes if note.strip()))

@@ -25,6 +25,7 @@ from bot.resident import (
     choices,
     details_message,
     first_message,
+    has_details,
     next_step,
     resident_messages,
     visible_length,
@@ -91,6 +92,16 @@ def test_the_first_message_fits_one_screen_and_states_the_amount(
     assert result.document_short in text, "a short reference"
     assert "下一步" in text
     assert "《" not in text.split("依据：")[-1] or result.document_short.startswith("《"), "no full title per reference"
+
+
+@pytest.mark.parametrize("output", ["text", "html"])
+@pytest.mark.parametrize("request_", CASE_REQUESTS)
+def test_the_notes_button_is_offered_exactly_when_there_are_notes_to_show(
+    engine: QuoteEngine, request_: QuoteRequest, output: Format
+) -> None:
+    """has_details decides the 注意事项 button without rendering: it must agree with the message it opens."""
+    result = engine.quote(request_)
+    assert has_details(result) == (details_message(result, output) is not None)
 
 
 @pytest.mark.parametrize("request_", CASE_REQUESTS)

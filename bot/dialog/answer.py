@@ -18,7 +18,7 @@ from bot.policy.model import Collection
 from bot.quote.engine import QuoteEngine
 from bot.quote.result import Quote, QuoteRequest
 from bot.render import Format
-from bot.resident import basis_message, channel_message, choices, details_message, first_message
+from bot.resident import basis_message, channel_message, choices, details_message, first_message, has_details
 
 FOLLOW_UP_STEPS = ("channel", "basis")
 BASIS_PAYLOAD = "b:basis:show"
@@ -40,7 +40,7 @@ def answer_buttons(quote: Quote, output: Format) -> tuple[tuple[Button, ...], ..
     against them)."""
     rows: list[tuple[Button, ...]] = [(Button(choice.label, f"b:channel:{choice.id}"),) for choice in choices(quote)]
     extra = [Button("依据", BASIS_PAYLOAD)]
-    if details_message(quote, output):
+    if has_details(quote):
         extra.insert(0, Button("注意事项", NOTES_PAYLOAD))
     rows.append(tuple(extra))
     return tuple(rows)

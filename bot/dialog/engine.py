@@ -176,6 +176,9 @@ class _Turn:
     output: Format
     replies: list[Reply] = field(default_factory=list)
     forget: bool = False
+    # False for a scratch turn asked only for the buttons it would show (a typed button's text, a tapped
+    # payload): its replies are thrown away, so their wording is not rendered.
+    renders: bool = True
 
     # --- plumbing ----------------------------------------------------------------------------------------------
 
@@ -189,7 +192,7 @@ class _Turn:
 
     def say(self, template: str, facts: dict[str, Any] | None = None,
             buttons: tuple[tuple[Button, ...], ...] = (), replaces_previous: bool = False, **context: Any) -> None:
-        text = render(f"dialog/{template}", self.output, **context)
+        text = render(f"dialog/{template}", self.output, **context) if self.renders else ""
         self.replies.append(Reply(template, text, facts or {}, buttons, replaces_previous))
 
     def enquiries(self) -> str:
@@ -368,7 +371,7 @@ class _Turn:
 
     def _offered_labels(self) -> dict[str, str]:
         """Label -> payload of the buttons the current question shows (a status toggle is not a typed answer)."""
-        scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
+        scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text", renders=False)
         scratch.ask_current()
         rows = [row for reply in scratch.replies for row in reply.buttons]
         if self.state.step == "done":  # the answer's own buttons (a channel, 注意事项, 依据)
@@ -378,7 +381,7 @@ class _Turn:
 
     def _offered(self) -> set[str]:
         """The payloads of the buttons the current question shows (asked on a copy of the state)."""
-        scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text")
+        scratch = _Turn(self.engine, DialogState.from_dict(self.state.to_dict()), self.today, "text", renders=False)
         scratch.ask_current()
         offered = {button.payload for reply in scratch.replies for row in reply.buttons for button in row}
         if self.state.step == "payment_date" and self.state.pending.get("reference_offer"):
