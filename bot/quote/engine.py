@@ -146,7 +146,7 @@ class QuoteEngine:
             _, document, claimed = self._locate(request)
         selection = select(document, self.vocabulary, claimed, request.birth, request.payment_date, True,
                            dict(request.facts))
-        return any(c.requires_local_hukou for c in selection.applicable + selection.pending_fact)
+        return _for_local_residents_only(selection)
 
     # --- the quote -----------------------------------------------------------------------------------------------
 
@@ -240,12 +240,17 @@ class QuoteEngine:
                     "fact", f"{document.jurisdiction.name}的文件没有「{fact_id}」这一条件",
                     example=", ".join(sorted(known_facts)) or "（本地区无需补充条件）",
                 )
+        builder = _QuoteBuilder(self, document, request, claimed, facts, brief)
         try:
-            return _QuoteBuilder(self, document, request, claimed, facts, brief).build(place.matched_name,
-                                                                                       place.subunit)
+            quote = builder.build(place.matched_name, place.subunit)
         except RefinementNeeded as needed:
             return self._refinement_if_it_matters(needed, document, request, claimed, facts, place.matched_name,
                                                   place.subunit, brief)
+        if request.local_hukou and builder.local_only is not None:
+            # The statuses were matched just as hukou_matters(request) matches them (same document, claims, birth,
+            # date and facts, as a local resident): within a turn that question is answered already.
+            memo.remember((self, "hukou_matters", request), builder.local_only)
+        return quote
 
     def _refinement_if_it_matters(
         self, needed: RefinementNeeded, document: PolicyDocument, request: QuoteRequest, claimed: list[str],
@@ -279,6 +284,11 @@ class QuoteEngine:
         quote.notes.append(f"「{self.vocabulary.name(term)}」属于哪一类不影响以上结果。")
         quote.trace.append(f"「{self.vocabulary.name(term)}」的各类别结果相同，无需细分")
         return quote
+
+
+def _for_local_residents_only(selection: Selection) -> bool:
+    """Whether a category the statuses meet is only for local residents (then registration is asked)."""
+    return any(c.requires_local_hukou for c in selection.applicable + selection.pending_fact)
 
 
 def _copy(quote: Quote) -> Quote:
@@ -327,6 +337,7 @@ class _QuoteBuilder:
         self.trace: list[str] = []
         self.fee = document.standard_fee.amount
         self.pending_path_fact: str | None = None
+        self.local_only: bool | None = None  # a category met is for local residents only (set once matched)
 
     def cite(self, citation: Citation | None) -> None:
         if citation is None or self.brief:
@@ -357,6 +368,7 @@ class _QuoteBuilder:
             doc, self.engine.vocabulary, self.claimed, request.birth, request.payment_date,
             request.local_hukou, self.facts,
         )
+        self.local_only = _for_local_residents_only(selection)
         if not self.brief:
             self.trace.extend(selection.trace)
             self._explain_selection(selection)  # notes and passages only

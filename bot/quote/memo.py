@@ -54,6 +54,14 @@ def recall(key: Hashable, compute: Callable[[], T], copy: Callable[[T], T] | Non
     return result if copy is None else copy(result)
 
 
+def remember(key: Hashable, value: object) -> None:
+    """Remember `value` under `key` (worked out on the way to another result), unless something is already
+    remembered there; outside :func:`remembering` nothing is kept."""
+    memo = _MEMO.get()
+    if memo is not None and key not in memo:
+        memo[key] = value
+
+
 class _Raised:
     __slots__ = ("error",)
 

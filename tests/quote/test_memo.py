@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
+from test_outcome import _sweep
 
-from bot.errors import NotCoveredError
+from bot.errors import ExplainedError, NotCoveredError
 from bot.policy.loader import default_knowledge_base
 from bot.quote import memo
 from bot.quote.categories import RefinementNeeded
@@ -87,3 +89,26 @@ def test_nested_turns_share_one_memo_and_it_ends_with_the_outer_one() -> None:
     assert engine.computed == 1
     engine.quote(DIBAO)
     assert engine.computed == 2
+
+
+def _hukou_answer(request: QuoteRequest) -> object:
+    try:
+        return QUOTES.hukou_matters(request)
+    except ExplainedError as error:
+        return type(error), error.field, error.message
+
+
+def test_hukou_matters_remembered_on_the_way_to_a_quote_is_the_answer_worked_out_alone() -> None:
+    """A quote (or outcome) for a local resident remembers hukou_matters for the same request from the statuses it
+    matched: over the outcome sweep, that answer is the one hukou_matters gives on its own."""
+    seeded = 0
+    for request in _sweep():
+        alone = _hukou_answer(request)
+        for first in (QUOTES.quote, QUOTES.outcome):
+            with memo.remembering():
+                with contextlib.suppress(ExplainedError):
+                    first(request)
+                remembered = memo._MEMO.get() or {}
+                seeded += (QUOTES, "hukou_matters", request) in remembered
+                assert _hukou_answer(request) == alone, request
+    assert seeded > 1000, "the sweep must reach quotes that remember the answer"
