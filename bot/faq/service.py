@@ -103,10 +103,10 @@ class FaqService:
         documents = self._documents(region)
         canonical = documents[0].jurisdiction.name if region else None
         enquiries = documents[0].source.enquiries if region else ""
-        match, status = self._match(question, documents)
+        day = today or date.today()
+        match, status = self._match(question, documents, day)
         suggestions = [{"faq_id": s.faq_id, "question": s.question, "score": round(s.score, 1)}
                        for s in match.suggestions]
-        day = today or date.today()
         timing = self._timing(question, match, status, day)
         if timing is not None:  # a payment date, or when the window opens or closes (bot.faq.timing)
             return self._answer(timing.faq_id, match.score, documents, canonical, output, suggestions,
@@ -129,13 +129,13 @@ class FaqService:
         return FaqAnswer(match.kind, None, None, text, match.score, suggestions[:3], region=canonical,
                          template="faq_not_sure")
 
-    def _match(self, question: str, documents: list[PolicyDocument]) -> tuple[MatchResult, str | None]:
+    def _match(self, question: str, documents: list[PolicyDocument], today: date) -> tuple[MatchResult, str | None]:
         """The entry to answer and, when the question joins a status to a topic, the status (module
         bot.faq.status_topic): the topic is matched with the status words taken out."""
         match = self.matcher.match(question)
         if match.kind not in ("answer", "not_sure"):
             return match, None
-        statuses, rest, denied = self.statuses.find_with_denied(question)
+        statuses, rest, denied = self.statuses.find_with_denied(question, today)
         subsidy_entries = {*self._subsidy_entry.values(), "multiple_statuses"}
         # An add-on insurance (意外险) asked about with a status: the add-on's own rule, which says who pays it for
         # subsidised residents where the document does ("低保户的意外险要自己交吗"), not the status's subsidy for
@@ -153,7 +153,8 @@ class FaqService:
         # ... while going to register again ("去年交过了今年还要跑医保站吗") is the renewal entry's, as is renewing
         # the matcher cannot tell from paying yearly ("往年交过的今年直接在网上交就行吧": the two lead, close).
         top_two = {s.faq_id for s in match.suggestions[:2]}
-        if "renewal_no_visit" in self.entries and (
+        # (Not with a status named: "俺是1960年生的，要去哪登记" asks that status's registration rule, below.)
+        if "renewal_no_visit" in self.entries and not statuses and (
                 (first in renewal and asks_about_visit(question))
                 or (match.kind == "not_sure" and top_two == renewal)):
             return dataclasses.replace(match, faq_id="renewal_no_visit", kind="answer"), None

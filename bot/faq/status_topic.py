@@ -10,6 +10,7 @@ has no separate rule for that status.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cached_property
 
 from bot.faq.normalize import fold
@@ -21,6 +22,10 @@ _ELDERLY_WORDS = ("60岁以上", "六十岁以上", "60多岁", "六十多岁", 
 # ... or give the age itself: "我妈今年65了", "七十多岁", "八十三岁". A figure of 60 to 99 followed by 岁/了/多;
 # not after another digit (a year, an amount).
 _ELDERLY_AGE = re.compile(r"(?<![0-9])[6-9][0-9](?:周岁|岁|了|多)|[六七八九]十[一二三四五六七八九]?(?:周岁|岁|了|多)")
+# ... or the year of birth: "俺是1960年生的", "58年出生". 60 or more in today's year is the elderly: the answer
+# then states the document's own line (沁源: 1962年12月31日以前出生), so the year only routes the question.
+_BIRTH_YEAR = re.compile(r"(?<![0-9])(19[0-9]{2}|[2-9][0-9])年(?:[0-9]{1,2}月(?:份)?)?(?:[0-9]{1,2}[日号])?(?:出)?生")
+ELDERLY_FROM_AGE = 60
 
 # A status with a question about what that person pays (多少, 要交吗, 自己出, 减免, 资助 ...) asks for that
 # status's subsidy rule, whatever else the sentence says; several statuses with "两份/叠加/按哪个" ask how
@@ -87,8 +92,9 @@ class StatusFinder:
         denied ("不是低保", "没有残疾证") is not held."""
         return self.find_with_denied(text)[:2]
 
-    def find_with_denied(self, text: str) -> tuple[list[str], str, list[str]]:
-        """``find`` and the statuses the question denies ("俺不是低保也不是贫困户": both denied, none held)."""
+    def find_with_denied(self, text: str, today: date | None = None) -> tuple[list[str], str, list[str]]:
+        """``find`` and the statuses the question denies ("俺不是低保也不是贫困户": both denied, none held). With
+        ``today``, a year of birth 60 or more years back names the elderly too."""
         folded = fold(text)
         found: list[str] = []
         denied: list[str] = []
@@ -104,6 +110,14 @@ class StatusFinder:
             if ELDERLY not in found:
                 found.append(ELDERLY)
             rest = _ELDERLY_AGE.sub("", rest)
+        born = _BIRTH_YEAR.search(rest) if today is not None else None
+        if born is not None and today is not None:
+            year = int(born.group(1))
+            year += 1900 if year < 100 else 0
+            if today.year - year >= ELDERLY_FROM_AGE:
+                if ELDERLY not in found:
+                    found.append(ELDERLY)
+                rest = _BIRTH_YEAR.sub("", rest)
         return found, rest, [status for status in denied if status not in found]
 
 

@@ -3,6 +3,8 @@ gets (bot/faq/service.py)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.faq.service import FaqService, build_faq_service
@@ -158,3 +160,27 @@ def test_paying_again_after_last_year_is_yes_every_year_with_the_window(service:
     assert "没有单独写明" in result.answer and "要，每个年度" not in result.answer
     # Registering again is still the renewal entry's.
     assert service.ask("去年交过今年还要去医保站登记吗", "乌拉特前旗").faq_id == "renewal_no_visit"
+
+
+@pytest.mark.parametrize(("text", "today", "elderly"), [
+    ("俺是1960年生的，要去哪登记", date(2022, 10, 10), True),
+    ("我58年出生的要交多少钱", date(2023, 10, 10), True),
+    ("1965年出生的交多少", date(2023, 10, 10), False),  # 58 that year
+    ("1965年出生的交多少", date(2026, 10, 10), True),
+    ("俺是1990年生的", date(2023, 10, 10), False),
+    ("交了1960元", date(2023, 10, 10), False),  # an amount, not a birth
+])
+def test_a_year_of_birth_sixty_or_more_years_back_is_the_elderly(
+        finder: StatusFinder, text: str, today: date, elderly: bool) -> None:
+    statuses, rest, _ = finder.find_with_denied(text, today)
+    assert (ELDERLY in statuses) is elderly
+    if elderly:
+        assert not any(year in rest for year in ("1960", "58", "1965"))  # the topic is matched without it
+
+
+def test_a_year_of_birth_with_a_registration_question_gets_the_elderly_registration_rule(service: FaqService) -> None:
+    answer = service.ask("俺是1960年生的，要去哪登记", "沁源", today=date(2022, 10, 10))
+    assert answer.kind == "answer"
+    assert answer.faq_id == "first_enrolment"
+    assert answer.status == ELDERLY
+    assert "行政村" in answer.answer  # 沁源: 到户籍所在地行政村（社区）登记
