@@ -36,6 +36,7 @@ __all__ = [
     "parse_birth_date",
     "parse_date",
     "parse_payment_date",
+    "read_date_kinds",
     "read_numerals",
 ]
 
@@ -516,8 +517,13 @@ def date_kinds(text: str) -> set[str]:
     resolving any: lets a reader of a longer message tell "no date here" from "a date it cannot pin down"."""
     if len(text) > MAX_INPUT_CHARS:
         text = text[:MAX_INPUT_CHARS]
-    normalised = read_numerals(text)
-    return {str(m.lastgroup) for m in _PATTERN.finditer(normalised)}
+    return read_date_kinds(read_numerals(text))
+
+
+def read_date_kinds(numerals_read: str) -> set[str]:
+    """date_kinds of a text (at most MAX_INPUT_CHARS long) already through read_numerals: for a reader that
+    needs the normalised text as well, so that it is worked out once."""
+    return {str(m.lastgroup) for m in _PATTERN.finditer(numerals_read)}
 
 
 def read_numerals(text: str) -> str:

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.errors import UserInputError
-from bot.parsing.dates import check_birth_date, date_kinds, parse_birth_date, parse_payment_date, read_numerals
+from bot.parsing.dates import (
+    MAX_INPUT_CHARS,
+    check_birth_date,
+    date_kinds,
+    parse_birth_date,
+    parse_payment_date,
+    read_date_kinds,
+    read_numerals,
+)
 from bot.understanding.clauses import clause_spans
 from bot.understanding.datetext import date_text
 from bot.understanding.result import DateRole
@@ -228,8 +236,8 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
     zodiacs: list[DateReading] = []  # 属猴: a problem only when no year is given beside it
     for start, end in clause_spans(text, _CLAUSE):
         raw = text[start:end]
-        kinds = date_kinds(raw)
         clause = read_numerals(raw)
+        kinds = read_date_kinds(clause) if len(raw) <= MAX_INPUT_CHARS else date_kinds(raw)
         identity = _ID_NUMBER.search(clause)
         if identity is not None:
             try:

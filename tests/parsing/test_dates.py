@@ -150,3 +150,12 @@ def test_importing_the_parser_pulls_in_no_heavy_nlp_library() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_date_kinds_of_text_already_read_are_the_date_kinds_of_the_text() -> None:
+    """The reader normalises a clause once and asks read_date_kinds: the same forms as date_kinds on the raw text."""
+    texts = [str(case["input"]) for case in CASES if len(str(case["input"])) <= MAX_INPUT_CHARS]
+    texts += ["二〇二三年九月一日", "七十岁", "１９８０年５月", "今天", "下个月初", "60年", "属猴"]
+    kinds = [dates.date_kinds(text) for text in texts]
+    assert sum(bool(k) for k in kinds) > len(texts) // 2, "most of these name a date"
+    assert [dates.read_date_kinds(dates.read_numerals(text)) for text in texts] == kinds
