@@ -127,7 +127,9 @@ class Reader:
             if found is not None:
                 for start, end in _date_words(simple, found.start, found.end):
                     date_taken[start:end] = [True] * (end - start)
-        statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"))
+        place = result.region or result.region_guess
+        statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"),
+                                      place_end=place.end if place is not None and not result.question else None)
         result.statuses = statuses.statuses
         result.removed = statuses.removed
         result.status_mode = statuses.mode
