@@ -138,7 +138,8 @@ class Reader:
         result.status_unknown = statuses.unknown and not (result.birth_unknown and not _STATUS_TOPIC.search(simple))
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
-        result.class_unknown = bool(result.statuses) and _CLASS_UNKNOWN.search(simple) is not None
+        # After the answer "不知道几类" alone is about the class of a status already held.
+        result.class_unknown = (bool(result.statuses) or step == "done") and _CLASS_UNKNOWN.search(simple) is not None
         result.insured_child = _FOR_CHILD.search(simple) is not None
         several = _SEVERAL.search(simple)
         if several is not None:

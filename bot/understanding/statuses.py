@@ -73,6 +73,8 @@ UNKNOWN = _UNKNOWN = re.compile(
     r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知|记不清|记不住|记不得|记不太清|想不起|记不起|忘记|搞忘|没记住"
     r"|不大记得")
 
+# "不清楚是几类低保": the class is what is not known; the status itself is said (not "不知道是不是低保").
+_WHICH_CLASS_BEFORE = re.compile(r"^(?:是|属于|算)?(?:几|哪一?|啥|什么|第几)(?:类|档|级)(?:的)?$")
 _NEGATION_BEFORE = re.compile(
     r"(?:不是|不再是|不属于|不算|没有|没|不|非|未|取消了|退出了|去掉|删掉|删除)"
     r"(?:办|办理|评上|评|享受|吃|拿|领|申请|评定)?(?:过|到|上|了)?(?:我们?家?|家里)?(?:的|是)?$"
@@ -169,7 +171,8 @@ class StatusReader:
                   or _PENDING_BEFORE.search(before) or _PENDING_AFTER.search(after)
                   or (_FORMERLY_BEFORE.search(before) and not _STILL_AFTER.search(after))):
                 reading.removed.append(Found(term, start, end))
-            elif unknown is not None and ("是不是" in text or "算不算" in text or unknown.start() < start):
+            elif unknown is not None and ("是不是" in text or "算不算" in text or unknown.start() < start) and not (
+                    unknown.end() <= start and _WHICH_CLASS_BEFORE.search(text[unknown.end():start])):
                 doubted = True
                 continue  # "不知道是不是低保": not a claim
             else:
