@@ -638,6 +638,8 @@ class _Turn:
         understood = self._birth_restated(understood)
         if step == "done" and self._birth_day_not_needed(understood):
             return True
+        if step == "done" and understood.class_unknown and self._class_forgotten(understood):
+            return True
         before = self._answers()
         state.push_history()
         said = self._apply_understood(understood)
@@ -687,6 +689,32 @@ class _Turn:
         self.say("birth_day_not_needed", {"personal_payment": figures.get("personal_payment")},
                  birth=self._said()["birth"], amount=figures.get("personal_payment"))
         return True
+
+    def _class_forgotten(self, u: Understanding) -> bool:
+        """"不知道几类" / "不清楚是几类低保" after an answer for one class: the class held is not known after all, so
+        it goes back to its broad status and, as when the class is asked, the amount for each class is given and the
+        class asked again. Only where the quote engine says the class matters (its refinement of the broad status);
+        False otherwise (the message is then read as anything else)."""
+        state = self.state
+        vocabulary = self.quotes.vocabulary
+        said = {f.value for f in u.statuses}
+        held = list(state.categories or [])
+        for term in held:
+            if said and not said <= vocabulary.ancestors(term):
+                continue  # "不知道几类低保" while holding a class of 特困: not this one
+            for broad in sorted(vocabulary.ancestors(term) - {term}):
+                categories = tuple(broad if t == term else t for t in held)
+                need = next_need(self.quotes, replace(self._known(), categories=categories))
+                if need.kind != "refine" or need.refinement is None or need.refinement.term != broad:
+                    continue
+                state.push_history()
+                state.categories = list(categories)
+                state.pending["refine"] = broad
+                state.pending["refine_options"] = ",".join(need.refinement.options)
+                state.step = "refine"
+                self._class_unknown()
+                return True
+        return False
 
     def _reclassify(self, text: str) -> bool:
         """"哦是二类的" after an answer for 农村三类低保: the held class is replaced by its sibling of that number. Only a

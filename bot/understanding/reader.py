@@ -127,7 +127,9 @@ class Reader:
             if found is not None:
                 for start, end in _date_words(simple, found.start, found.end):
                     date_taken[start:end] = [True] * (end - start)
-        statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"))
+        place = result.region or result.region_guess
+        statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"),
+                                      place_end=place.end if place is not None and not result.question else None)
         result.statuses = statuses.statuses
         result.removed = statuses.removed
         result.status_mode = statuses.mode
@@ -136,7 +138,8 @@ class Reader:
         result.status_unknown = statuses.unknown and not (result.birth_unknown and not _STATUS_TOPIC.search(simple))
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
-        result.class_unknown = bool(result.statuses) and _CLASS_UNKNOWN.search(simple) is not None
+        # After the answer "不知道几类" alone is about the class of a status already held.
+        result.class_unknown = (bool(result.statuses) or step == "done") and _CLASS_UNKNOWN.search(simple) is not None
         result.insured_child = _FOR_CHILD.search(simple) is not None
         several = _SEVERAL.search(simple)
         if several is not None:
