@@ -81,7 +81,7 @@ def conflict_before(prefix: str, ancestors: tuple[str, ...], generic: bool = Tru
     head = re.search(r"[\u4e00-\u9fff]{1,6}$", prefix)
     if head is None:
         return last
-    # 户口在|湖北黄冈: the head starts after the last filler word.
+    # 户口在|湖北黄冈, 鄂尔多斯市|鄂托克: the head starts after the last filler word or unit word.
     words = head.group()
-    cut = max((i for i, char in enumerate(words) if char in _BOUNDARY), default=-1)
+    cut = max((i for i, char in enumerate(words) if char in _BOUNDARY or char in _UNIT_SUFFIX), default=-1)
     return words[cut + 1:] or last
