@@ -83,6 +83,8 @@ _REL_YEARS = {"今": 0, "去": -1, "前": -2}
 _REL_MONTHS = {"上上": -2, "上": -1, "这": 0, "本": 0}
 _DAY_KINDS = frozenset({"ymd", "sep", "compact", "yy", "relyear", "md", "relmonth", "monthend", "weekday", "offset",
                         "after", "relday", "day", "lunar", "age"})
+# "8月出生的", "是8月份生的": a month of birth with no year (the year is asked for, never taken as this year's).
+_MONTH_ONLY = re.compile(r"(?<![\d年])(\d{1,2})月(?:份)?(?![\d初中底末])")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]?")
 # Colloquial times the strict parser refuses, rewritten to a day it reads. What day each is read as (the answer
 # says it back, so the resident can correct it; see `approximate_time`): the first day of the part of the month
@@ -136,6 +138,7 @@ class DateReading:
     day: date | None = None
     birth_range: tuple[date, date] | None = None
     month_day: tuple[int, int] | None = None
+    month: int | None = None  # "8月出生的": a month with no year, the year still needed
     problem: UserInputError | None = None
     said: str | None = None  # a payment time that names no day ("下个月初"), as the resident said it
 
@@ -443,6 +446,9 @@ def _birth(clause: str, kinds: set[str], start: int, end: int, today: date, step
         month_day = _MONTH_DAY.search(clause)
         if month_day and "md" in kinds:
             return DateReading("birth", start, end, month_day=(int(month_day.group(1)), int(month_day.group(2))))
+        month = _MONTH_ONLY.search(clause)
+        if month and kinds == {"vm"} and 1 <= int(month.group(1)) <= 12:
+            return DateReading("birth", start, end, month=int(month.group(1)))
         year = _YEAR_ONLY.search(clause)
         if year and kinds <= {"vy", "vague", "age"}:
             value = int(year.group(1))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.places import PlaceIndex
@@ -117,13 +117,24 @@ class Reader:
                     end = max(result.birth_month_day.end, result.birth_range.end)
                     result.birth = Found(born, start, end)
                     result.birth_month_day = result.birth_range = None
+        if result.birth_month is not None and result.birth_range is not None and result.birth is None:
+            # "8月出生的，80年": the month and the year in two pieces, a month's births.
+            month = result.birth_month.value
+            earliest, latest = result.birth_range.value
+            if earliest.year == latest.year and date(earliest.year, month, 1) <= latest:
+                start = min(result.birth_month.start, result.birth_range.start)
+                end = max(result.birth_month.end, result.birth_range.end)
+                last = (date(earliest.year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+                result.birth_range = Found((date(earliest.year, month, 1), min(last, latest)), start, end)
+                result.birth_month = None
         hukou = read_local_hukou(simple)
         if hukou is not None:
             value, start, end = hukou
             result.local_hukou = Found(value, start, end)
             taken[start:end] = [True] * (end - start)
         date_taken = list(taken)
-        for found in (result.payment_date, result.birth, result.birth_range, result.birth_month_day):
+        for found in (result.payment_date, result.birth, result.birth_range, result.birth_month_day,
+                      result.birth_month):
             if found is not None:
                 for start, end in _date_words(simple, found.start, found.end):
                     date_taken[start:end] = [True] * (end - start)
@@ -248,6 +259,8 @@ class Reader:
                 result.birth_range = Found(reading.birth_range, *span)
         elif reading.month_day is not None:
             result.birth_month_day = Found(reading.month_day, *span)
+        elif reading.month is not None:
+            result.birth_month = Found(reading.month, *span)
 
 
 # "我和我妈都是低保户", "老两口都是特困": a status said of every one of them is the status of the one asked about.
@@ -261,7 +274,7 @@ def _one_person_only(result: Understanding, several: re.Match[str], keep_shared:
     asked about. Not "爸妈都是低保，我要交多少": there the 都是 is what names the others, who may not be the insured;
     not after the answer (`keep_shared` False), where the answer on show is the first person's."""
     result.several_people = Found(several.group(), several.start(), several.end())
-    result.birth = result.birth_range = result.birth_month_day = None
+    result.birth = result.birth_range = result.birth_month_day = result.birth_month = None
     if result.date_problem_role == "birth":
         result.date_problem = result.date_problem_role = None
     every = _ALL_OF_THEM.search(result.text, several.end())
