@@ -142,7 +142,8 @@ class Reader:
                     date_taken[start:end] = [True] * (end - start)
         place = result.region or result.region_guess
         statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"),
-                                      place_end=place.end if place is not None and not result.question else None)
+                                      place_end=place.end if place is not None and not result.question else None,
+                                      status_question=step == "categories" and not result.question)
         result.statuses = statuses.statuses
         result.removed = statuses.removed
         result.status_mode = statuses.mode

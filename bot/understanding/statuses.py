@@ -38,7 +38,9 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
 
 # "None", said in any message (普通农民 is never a status); bare 没有/不是 only as the answer to the question.
 _NONE_ANYWHERE = re.compile(
-    r"(?:普通|一般)(?:的)?(?:农民|农户|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
+    r"(?:普通|一般)(?:的)?(?:农牧民|农民工|农民|农户|牧民|牧户|渔民|工人|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
+    # 普通 is no adverb: 普通打工的, 普通种地的 are "ordinary workers"; 一般上班的时候 is not said here.
+    r"|普通(?:的)?(?:打工|务工|上班|种地|种田|放牧|放羊)(?:的|人|族)"
     r"|啥(?:也|都)不是|什么(?:也|都)不是|啥(?:也|都)没有|什么(?:身份|类别)?(?:也|都)没有|都不是|都没有|一样都不是"
     # 身份 but not 身份证 ("没有身份证怎么交" asks about an identity card and says nothing of a status)
     r"|没有?(?:任何|什么|啥)?(?:特殊)?(?:身份(?!证)|类别|情况)|没(?:啥|什么)(?:特殊)?(?:身份(?!证)|类别|情况)?"
@@ -69,6 +71,17 @@ _PLAIN_ALONE = re.compile(rf"(?:^|(?<=[{_SEP}])){_PLAIN_PREFIX}(?:一般|平常|
 # Not before a habitual time ("朔州一般月底交": usually at the month's end) nor in a question ("沁源一般几号交").
 _PLAIN_AFTER_PLACE = re.compile(rf"(?:的)?{_PLAIN_PREFIX}(?:一般|平常|寻常){_PLAIN_TAIL}(?!月|每|[上中下]旬|年底)")
 _NONE_AS_ANSWER = re.compile(r"^(?:(?:没有|没|无|不是|否|没得|冇|都无|木有|都没|普通|一般)(?:的|吧|啊|呀|哦)?)+$")
+# An occupation alone as the answer to the status question ("牧民", "就是放牧的", "俺是种地的", "在外打工的"): how
+# they earn a living, no special status. Only the whole answer: any status found with it wins (低保户牧民 is 低保),
+# and never at the class question (农村的 / 农民 there may name rural 低保).
+_OCCUPATION = (r"(?:农牧民|农民工|农民|牧民|渔民|农户|牧户|工人|打工人|上班族|务农|种地|种田|种庄稼|放牧|放羊|养羊|养牛"
+               r"|打工|务工|打零工|上班|干活|做生意|做小生意|开店|个体户)")
+_OCCUPATION_ANSWER = re.compile(
+    rf"^(?:我们?家?|俺们?家?|咱们?家?|家里)?(?:一直|都|就|只|也|平时)*(?:是|算|属于|搞|干|在)?(?:个|一个)?"
+    rf"(?:在外地?|外出|出去|出门)?(?:{_OCCUPATION}(?:的|人|啊|呀|吧|嘛|呗|呢|啦|哦|和|、)*)+$"
+)
+# What is left of a payment date said with it ("牧民，明天去交": 明天 is read as the date, 去交 stays).
+_PAY_VERB = re.compile(r"(?:打算|准备|要|去|来|想|再)*(?:交|缴)(?:费|钱|了)?")
 UNKNOWN = _UNKNOWN = re.compile(
     r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知|记不清|记不住|记不得|记不太清|想不起|记不起|忘记|搞忘|没记住"
     r"|不大记得")
@@ -129,11 +142,13 @@ class StatusReader:
         self._pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
         self._sounds = SoundIndex(words)
 
-    def read(self, text: str, taken: list[bool], as_answer: bool, place_end: int | None = None) -> StatusReading:
+    def read(self, text: str, taken: list[bool], as_answer: bool, place_end: int | None = None,
+             status_question: bool = False) -> StatusReading:
         """Statuses in `text` (simplified), outside the `taken` spans (place, dates); marks what it uses.
 
         `as_answer`: the message answers the status question, so bare 没有 / 不是 mean "none". `place_end`: where
-        the place said ends, when the message is no question (一般 right after it is "none")."""
+        the place said ends, when the message is no question (一般 right after it is "none"). `status_question`:
+        the message answers "which statuses" itself (not the class question), so an occupation alone is "none"."""
         reading = StatusReading()
         claims: list[tuple[int, int, str]] = []
 
@@ -188,7 +203,8 @@ class StatusReader:
             bare = re.sub(r"[\s,.!?;:，。！？；：、~～]+", "", rest)
             plain = ("普通" in rest or "一般" in rest or "平常" in rest or "寻常" in rest) and (
                 _PLAIN_WORD.search(rest) or _alone_outside(text, taken) or _plain_after_place(text, taken, place_end))
-            if _NONE_ANYWHERE.search(rest) or plain or (as_answer and _NONE_AS_ANSWER.match(bare)):
+            if _NONE_ANYWHERE.search(rest) or plain or (as_answer and _NONE_AS_ANSWER.match(bare)) or (
+                    status_question and _OCCUPATION_ANSWER.match(_PAY_VERB.sub("", bare))):
                 reading.none = True
         if reading.statuses or reading.removed:
             if _REPLACE.search(text):
