@@ -21,6 +21,7 @@ from bot.parsing.dates import (
     read_date_kinds,
     read_numerals,
 )
+from bot.understanding.birthwords import approximate_birth, holiday_as_date
 from bot.understanding.clauses import clause_spans
 from bot.understanding.datetext import date_text
 from bot.understanding.result import DateRole
@@ -250,6 +251,14 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
             if born is not None:
                 readings.append(DateReading("birth", start, end, day=born))
                 continue
+        holiday = holiday_as_date(clause)
+        if holiday is not None and _role(clause, step, today) == "birth":
+            clause = holiday  # "国庆节生的" is 10月1日, "中秋生的" the lunar 8月15 (asked as a solar date)
+            kinds = read_date_kinds(clause)
+        births = approximate_birth(clause, today)
+        if births is not None and _role(clause, step, today) == "birth":
+            readings.append(DateReading("birth", start, end, birth_range=births))  # "半个月前生的"
+            continue
         baby = _BABY_AGE.search(clause)
         if baby is not None:
             reading = _baby_age(baby, start, end, today)
