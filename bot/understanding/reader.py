@@ -283,8 +283,10 @@ class Reader:
                 earliest = max(held.value[0], reading.birth_range[0])
                 latest = min(held.value[1], reading.birth_range[1])
                 result.birth_range = Found((earliest, latest), min(held.start, reading.start), max(held.end, reading.end))
+                result.birth_lunar = result.birth_lunar or reading.lunar
             else:
                 result.birth_range = Found(reading.birth_range, *span)
+                result.birth_lunar = reading.lunar
         elif reading.month_day is not None:
             result.birth_month_day = Found(reading.month_day, *span)
         elif reading.month is not None:
