@@ -25,6 +25,7 @@ from bot.faq.status_topic import (
     asks_how_statuses_combine,
     asks_to_pay_again,
     names_addon,
+    names_school_year,
 )
 from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingReader, read_timing
 from bot.policy.loader import policy_dir
@@ -47,6 +48,9 @@ class FaqAnswer:
     template: str = "faq_answer"
     status: str | None = None  # the status the answer is about, when the question named one with its topic
 
+
+# Entries that answer "when" for every resident: a question about when collecting starts may match any of them.
+WHEN_FOR_EVERYONE = TIMING_ENTRIES | {"benefits_start"}
 
 # Rendered answers kept (FaqService._answer): a bound far above entries x places x formats, so a running bot renders
 # each answer once; the bound only caps memory should timing answers (one per asked day) pile up.
@@ -158,6 +162,13 @@ class FaqService:
                 (first in renewal and asks_about_visit(question))
                 or (match.kind == "not_sure" and top_two == renewal)):
             return dataclasses.replace(match, faq_id="renewal_no_visit", kind="answer"), None
+        # Cover paid by school year ("学年交的医保啥时候截止"): when it ends is the students' benefit period
+        # (冷市镇: 延长至当年的12月31日; elsewhere the answer says the document is silent), not the campaign window
+        # the matcher hears in 截止 or 啥时候.
+        # (The period's own entry suggested first but unsure, "上学那个学年交的医保截止到哪天", is as good.)
+        if names_school_year(question) and "student_benefit_period" in self.entries and (
+                first in WHEN_FOR_EVERYONE or (match.kind == "not_sure" and first == "student_benefit_period")):
+            return dataclasses.replace(match, faq_id="student_benefit_period", kind="answer"), None
         # A group's fee ("在校大学生交多少", "幼儿园小孩医保多少钱一年"): the fee entry, whose passage names the
         # group where the document does; the students entry is about where they insure.
         if match.faq_id == "students" and asks_fee_amount(question) and not statuses:
@@ -214,6 +225,10 @@ class FaqService:
         if ask is None or (ask.kind in ("day", "after", "by") and ask.day != today):
             return ask
         first = match.faq_id if match.kind == "answer" else (match.suggestions[0].faq_id if match.suggestions else None)
+        # "今年几号开始收医保" scores close to "待遇啥时候开始" on 开始; naming collecting itself settles which start
+        # it asks about. (Not against another entry: "新生儿几号开始交" is the newborn's own timing.)
+        if ask.collecting and first in WHEN_FOR_EVERYONE:
+            return ask
         return ask if first in TIMING_ENTRIES else None
 
     def answer_by_id(self, faq_id: str, region: str | None, output: Format = "text",

@@ -50,6 +50,7 @@ _PAY_AGAIN = re.compile(r"还[要得用]?[交缴]|再[交缴]|都[要得][交缴
 _VISIT_WORDS = re.compile(r"登记|跑|去医保|医保站|现场|办理|证件")
 _NOT_PAYING_AGAIN = re.compile(r"交重|重复交|多交|退")
 # An add-on insurance named in the question (沁源's 意外伤害保险): its own rule, also for subsidised residents.
+_SCHOOL_YEAR_WORDS = re.compile(r"学年")
 _ADDON_WORDS = re.compile(r"意外险|意外伤害|意外保险")
 
 # Topics whose rule can differ by status: timing, registration, how to pay, what to choose. A status with a
@@ -139,6 +140,11 @@ def asks_fee_amount(text: str) -> bool:
 def names_addon(text: str) -> bool:
     """Whether a question names an add-on insurance (意外险, 意外伤害保险)."""
     return _ADDON_WORDS.search(fold(text)) is not None
+
+
+def names_school_year(text: str) -> bool:
+    """Whether a question is about cover paid by school year (按学年交的, 学年度): students' own benefit period."""
+    return _SCHOOL_YEAR_WORDS.search(fold(text)) is not None
 
 
 def asks_to_pay_again(text: str) -> bool:
