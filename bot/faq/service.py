@@ -11,7 +11,7 @@ from typing import NamedTuple
 from bot.dialog.replies import Button, Reply
 from bot.errors import NotCoveredError, UserInputError
 from bot.faq.answers import Citer, DocumentView, load_answer_specs
-from bot.faq.matcher import FaqMatcher, MatchResult
+from bot.faq.matcher import SUGGESTIONS, FaqMatcher, MatchResult, Suggestion
 from bot.faq.model import FaqEntry, load_entries
 from bot.faq.normalize import fold
 from bot.faq.status_topic import (
@@ -23,6 +23,7 @@ from bot.faq.status_topic import (
     asks_about_visit,
     asks_fee_amount,
     asks_how_statuses_combine,
+    asks_paying_in_full_subsidy,
     asks_to_pay_again,
     names_addon,
     names_school_year,
@@ -173,6 +174,17 @@ class FaqService:
         # group where the document does; the students entry is about where they insure.
         if match.faq_id == "students" and asks_fee_amount(question) and not statuses:
             return dataclasses.replace(match, faq_id="fee_this_year", kind="answer"), None
+        # Full subsidy named instead of a status ("全额资助的人需要自己交吗"): the subsidy entry of the statuses each
+        # document subsidises in full (山丹: 特困人员、孤儿); where they are several entries' (冷市镇 adds 重度残疾人),
+        # "not sure" with those entries suggested, rather than one of them as if it were all.
+        if not statuses and asks_paying_in_full_subsidy(question):
+            owners = self._full_subsidy_entries(documents)
+            if len(owners) == 1:
+                return dataclasses.replace(match, faq_id=owners[0], kind="answer"), None
+            if owners:
+                suggestions = tuple(Suggestion(owner, self.entries[owner].question, match.score)
+                                    for owner in owners[:SUGGESTIONS])
+                return dataclasses.replace(match, faq_id=None, kind="not_sure", suggestions=suggestions), None
         # Statuses denied and none held ("俺不是低保也不是贫困户，就普通农民，交多少"): the plain fee.
         if not statuses and denied and match.faq_id in subsidy_entries | {None} and asks_about_paying(question):
             return dataclasses.replace(match, faq_id="fee_this_year", kind="answer"), None
@@ -319,6 +331,19 @@ class FaqService:
                 held |= self.quotes.vocabulary.ancestors(status)
         return all(any(len(category.all_of) >= 2 and set(category.all_of) <= held for category in document.categories)
                    for document in documents)
+
+    def _full_subsidy_entries(self, documents: list[PolicyDocument]) -> list[str]:
+        """The subsidy entries of the categories these documents subsidise in full, in the documents' order."""
+        owners: list[str] = []
+        for document in documents:
+            for category in document.categories:
+                if category.subsidy.kind != "full":
+                    continue
+                terms = [ELDERLY] if category.born_on_or_before else [*category.matches, *category.all_of]
+                for owner in map(self._subsidy_entry_for, terms):
+                    if owner is not None and owner in self.entries and owner not in owners:
+                        owners.append(owner)
+        return owners
 
     def _subsidy_entry_for(self, status: str) -> str | None:
         if status == ELDERLY:
