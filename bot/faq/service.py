@@ -114,8 +114,13 @@ class FaqService:
                        for s in match.suggestions]
         timing = self._timing(question, match, status, day)
         if timing is not None:  # a payment date, or when the window opens or closes (bot.faq.timing)
+            # With a status ("低保户12月20号还能交吗"): that status's rule for the topic too (_render_answer), also
+            # when the status words made the matcher pick the status's subsidy entry ("监测户元旦以后还能交吗").
+            if status is None:
+                named = self.statuses.find_with_denied(question, day)[0]
+                status = named[0] if named else None
             return self._answer(timing.faq_id, match.score, documents, canonical, output, suggestions,
-                                timing=(timing, day))
+                                status if timing.faq_id in STATUS_TOPICS else None, timing=(timing, day))
         if match.kind == "answer" and match.faq_id is not None:
             held = self._ruled_combination(question, documents) if self.specs[match.faq_id].template == "subsidy_for" else ()
             return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status,
@@ -224,11 +229,12 @@ class FaqService:
         return match, None
 
     def _timing(self, question: str, match: MatchResult, status: str | None, today: date) -> TimingAsk | None:
-        """A timing question the window answer alone would not answer: not one about a status's own timing (the
-        status answer gives it), nor one the matcher declines. A question that only asks when the window opens
+        """A timing question the window answer alone would not answer: not one the matcher declines. With a status
+        the answer is that status's rule for the topic, and the day's verdict where the status pays in the general
+        window (_render_answer). A question that only asks when the window opens
         or closes, or names only a month or 现在/今天 ("…今年8月份厂子倒了，医保就断了，现在能交居民医保吗" is
         about the lapse), must also be matched to (or suggest first) a timing entry; one naming a day need not."""
-        if status is not None or match.kind not in ("answer", "not_sure"):
+        if match.kind not in ("answer", "not_sure"):
             return None
         folded = fold(question)
         if any(word in folded for word in self._out_of_scope_words):
@@ -279,14 +285,22 @@ class FaqService:
         for document in documents:
             citer.document = document
             view = DocumentView(document, self.quotes.vocabulary)
-            # The status's own rule first (its footnotes numbered first), then the general rule.
+            # A timing question's asked day first (bot.faq.timing), its passages numbered first; none for a status
+            # whose payment time the document sets apart (乌拉特前旗's 单纯低保户: 另行通知): the general window's
+            # verdict is not theirs, and the status rule says so.
+            apart = status is not None and any(line.category.payment_timing != "collection"
+                                               for line in view.status_categories(status))
+            if timing is None:
+                asked = ""
+            elif apart:
+                asked = render("faq/timing_apart", output, ask=timing[0], status_name=self._status_name(status or ""))
+            else:
+                asked = render("faq/timing", output, t=self.timing.facts(timing[0], document, timing[1]), doc=document,
+                               cite=citer, enquiries=document.source.enquiries)
+            # Then the status's own rule (its footnotes numbered next), then the general rule.
             rule = "" if status is None else render(
                 "faq/status_topic", output, view=view, doc=document, cite=citer, status=status,
                 status_name=self._status_name(status), timing=faq_id in TIMING_TOPICS,
-                enquiries=document.source.enquiries)
-            # A timing question's asked day first (bot.faq.timing), its passages numbered first.
-            asked = "" if timing is None else render(
-                "faq/timing", output, t=self.timing.facts(timing[0], document, timing[1]), doc=document, cite=citer,
                 enquiries=document.source.enquiries)
             body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer, held=held,
                           enquiries=document.source.enquiries)

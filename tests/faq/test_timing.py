@@ -200,6 +200,25 @@ def test_cover_paid_by_school_year_ends_with_the_students_period_not_the_window(
     assert service.ask("按学年交的医保交多少", "冷市镇", today=date(2023, 11, 10)).faq_id == "fee_this_year"
 
 
+def test_a_status_with_a_date_gets_the_day_s_verdict_from_the_window_that_status_pays_in(service: FaqService) -> None:
+    today = date(2023, 11, 10)
+    # 朔州 gives 特困人员 no timing of their own: the general window's verdict, and the status named.
+    result = service.ask("五保户这个月28号能去交不", "朔州", today=today)
+    assert (result.faq_id, result.status) == ("collection_window", "tekun")
+    assert result.answer.splitlines()[1].startswith("这个月28号（2023年11月28日）不能缴费")
+    _cited(result, SHUOZHOU)
+    # 冷市镇: past the deadline, with the late rule for 困难群众 the document gives 监测对象 among them.
+    result = service.ask("我们是监测户，元旦过后还能交吗", "冷市镇", today=today)
+    assert (result.faq_id, result.status) == ("collection_window", "monitored")
+    assert "已经过了截止日期" in result.answer.splitlines()[1]
+    assert "困难群众因客观原因未在集中参保缴费期参保" in result.answer
+    # 乌拉特前旗 sets 单纯低保户's payment time apart (另行通知): no verdict from the general window.
+    result = service.ask("低保家庭下周一交行不行", "乌拉特前旗", today=today)
+    assert (result.faq_id, result.status) == ("collection_window", "dibao")
+    assert "不按一般的集中缴费期判断" in result.answer.splitlines()[1]
+    assert "另行通知" in result.answer and "可以缴费" not in result.answer
+
+
 def test_the_dialog_reads_dates_against_its_own_today(service: FaqService) -> None:
     reply = service.respond("这个月26号能交吗", "朔州", "text", strict=True, today=date(2023, 10, 3))
     assert reply is not None
