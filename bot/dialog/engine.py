@@ -714,6 +714,21 @@ class _Turn:
                 state.step = "refine"
                 self._class_unknown()
                 return True
+        figures = state.last_figures or {}
+        for term in held:
+            if said and not said <= vocabulary.ancestors(term):
+                continue
+            top = max(vocabulary.ancestors(term), key=lambda t: len(vocabulary.leaves_under(t)))
+            if len(vocabulary.leaves_under(top)) < 2:
+                continue  # a status without classes: "几类" is not about it
+            categories = tuple(top if t == term else t for t in held)
+            need = next_need(self.quotes, replace(self._known(), categories=categories))
+            if need.kind == "quote" and need.quote is not None \
+                    and need.quote.personal_payment == figures.get("personal_payment"):
+                # 朔州: every class of 低保 pays the same, so the answer on show stands whatever the class.
+                self.say("class_not_needed", {"personal_payment": figures.get("personal_payment")},
+                         term=_short_name(vocabulary.name(top)), amount=figures.get("personal_payment"))
+                return True
         return False
 
     def _reclassify(self, text: str) -> bool:
