@@ -764,7 +764,7 @@ class _Turn:
             state.pending.pop("confirm_region", None)
             self._set_region(u.region.value)
             changed = True
-        if u.insured_child and u.several_people is None:
+        if u.insured_child and (u.several_people is None or u.first_person is not None):
             state.pending["insured"] = "child"  # not an answer by itself: the birth asked for is the child's
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
@@ -947,8 +947,10 @@ class _Turn:
             # One resident at a time: said once, then the next question is about one of them.
             done = state.step == "done"
             kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses]
-            self.say("one_person", {"step": state.step, "kept": kept},
-                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept)
+            first = u.first_person.value if u.first_person is not None and not done else None
+            self.say("one_person", {"step": state.step, "kept": kept, "first": first},
+                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept, first=first,
+                     others=u.next_people)
             if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True
