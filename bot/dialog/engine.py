@@ -715,6 +715,21 @@ class _Turn:
                 state.step = "refine"
                 self._class_unknown()
                 return True
+        figures = state.last_figures or {}
+        for term in held:
+            if said and not said <= vocabulary.ancestors(term):
+                continue
+            top = max(vocabulary.ancestors(term), key=lambda t: len(vocabulary.leaves_under(t)))
+            if len(vocabulary.leaves_under(top)) < 2:
+                continue  # a status without classes: "几类" is not about it
+            categories = tuple(top if t == term else t for t in held)
+            need = next_need(self.quotes, replace(self._known(), categories=categories))
+            if need.kind == "quote" and need.quote is not None \
+                    and need.quote.personal_payment == figures.get("personal_payment"):
+                # 朔州: every class of 低保 pays the same, so the answer on show stands whatever the class.
+                self.say("class_not_needed", {"personal_payment": figures.get("personal_payment")},
+                         term=_short_name(vocabulary.name(top)), amount=figures.get("personal_payment"))
+                return True
         return False
 
     def _reclassify(self, text: str) -> bool:
@@ -765,7 +780,7 @@ class _Turn:
             state.pending.pop("confirm_region", None)
             self._set_region(u.region.value)
             changed = True
-        if u.insured_child and u.several_people is None:
+        if u.insured_child and (u.several_people is None or u.first_person is not None):
             state.pending["insured"] = "child"  # not an answer by itself: the birth asked for is the child's
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
@@ -957,8 +972,10 @@ class _Turn:
             # One resident at a time: said once, then the next question is about one of them.
             done = state.step == "done"
             kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses]
-            self.say("one_person", {"step": state.step, "kept": kept},
-                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept)
+            first = u.first_person.value if u.first_person is not None and not done else None
+            self.say("one_person", {"step": state.step, "kept": kept, "first": first},
+                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept, first=first,
+                     others=u.next_people)
             if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True

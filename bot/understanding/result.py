@@ -59,6 +59,10 @@ class Understanding:
     question: bool = False  # the message asks something
     hukou_place: bool = False  # the place was said as where the household is registered (户口在沁源)
     several_people: Found[str] | None = None  # 我和我妈, 老两口: one resident at a time, so asked about one
+    # Several people, each with a birth ("一个2019年生一个2021年生", "老大2019年的"): the words of the one taken first
+    # (whose birth is kept) and of the others said, who come next.
+    first_person: Found[str] | None = None
+    next_people: list[str] = field(default_factory=list)
 
     @property
     def said(self) -> list[str]:

@@ -38,7 +38,9 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
 
 # "None", said in any message (普通农民 is never a status); bare 没有/不是 only as the answer to the question.
 _NONE_ANYWHERE = re.compile(
-    r"(?:普通|一般)(?:的)?(?:农牧民|农民工|农民|农户|牧民|牧户|渔民|工人|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
+    # 平常 only with 百姓 / 人家: "我平常人在外地" is "usually".
+    r"(?:普通|一般|寻常)(?:的)?(?:农牧民|农民工|农民|农户|牧民|牧户|渔民|工人|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
+    r"|平常(?:的)?(?:老百姓|百姓|人家)"
     # 普通 is no adverb: 普通打工的, 普通种地的 are "ordinary workers"; 一般上班的时候 is not said here.
     r"|普通(?:的)?(?:打工|务工|上班|种地|种田|放牧|放羊)(?:的|人|族)"
     r"|啥(?:也|都)不是|什么(?:也|都)不是|啥(?:也|都)没有|什么(?:身份|类别)?(?:也|都)没有|都不是|都没有|一样都不是"

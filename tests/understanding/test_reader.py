@@ -48,6 +48,8 @@ def yielded(understood: Understanding) -> dict[str, Any]:
         "yes_no": value(understood.yes_no),
         "local_hukou": value(understood.local_hukou),
         "several_people": True if understood.several_people is not None else None,
+        "first_person": value(understood.first_person),
+        "next_people": understood.next_people or None,
         "birth_unknown": understood.birth_unknown or None,
     }
     return {key: item for key, item in fields.items() if item is not None}
