@@ -110,7 +110,7 @@ def select(
         # A broad word (低保) whose parts this document treats differently must be narrowed down.
         leaves = vocabulary.leaves_under(term)
         outcomes = {
-            leaf: frozenset(c.id for c in document.categories if not vocabulary.ancestors(leaf).isdisjoint(c.matches))
+            leaf: frozenset(c.id for c, matches, _, _ in rules if not vocabulary.ancestors(leaf).isdisjoint(matches))
             for leaf in leaves
         }
         distinct: set[frozenset[str]] = set(outcomes.values())

@@ -38,6 +38,9 @@ def uses_birth(document: PolicyDocument, on: date | None = None) -> bool:
     return False
 
 
+_MAX_SEEN_AS = 4096  # (document, term) pairs: a running bot has a few hundred; tests build many documents
+
+
 class _PathRule(NamedTuple):
     """An enrolment path with its conditions (``path.when``) as plain values. The policy models are pydantic, and
     pydantic's ``__getattr__`` hook leaves every attribute read on them without CPython's fast path: ``_path`` reads
@@ -109,6 +112,7 @@ class QuoteEngine:
         # What every quote reads of its document, as plain values (see _DocumentView).
         self._views: dict[int, tuple[PolicyDocument, _DocumentView]] = {
             id(document): (document, _document_view(document)) for document in kb.documents}
+        self._seen_as: dict[tuple[int, str], tuple[PolicyDocument, tuple[object, ...]]] = {}
 
     # --- document choice ---------------------------------------------------------------------------------------
 
@@ -139,6 +143,17 @@ class QuoteEngine:
         return date(opening.year, 1, 1), last
 
     def _as_document_sees(self, document: PolicyDocument, term: str) -> tuple[object, ...]:
+        """:meth:`_document_sees`, worked out once per document and term (each 低保 class is checked on every quote
+        that needs the class: 山丹's "which class?" asks it for every class, every turn)."""
+        key = (id(document), term)
+        found = self._seen_as.get(key)
+        if found is None or found[0] is not document:
+            if len(self._seen_as) >= _MAX_SEEN_AS:
+                self._seen_as.clear()
+            found = self._seen_as[key] = (document, self._document_sees(document, term))
+        return found[1]
+
+    def _document_sees(self, document: PolicyDocument, term: str) -> tuple[object, ...]:
         """All that the figures of a quote can depend on about the status `term` in this document: its kind, the
         categories it matches or is excluded from, the paths it opens, the ids it brings to a combined category
         (all_of), and the term itself where it is a situation (matched by its own id) or still broad (narrowed
