@@ -23,17 +23,32 @@ def uses_birth(document: PolicyDocument, on: date | None = None) -> bool:
     With `on` (the payment date), a newborn rule that only applies after collection has closed (山丹: the notice
     says nothing of babies born after its deadline) counts only for dates past the close.
     """
+    closes = document.collection.end
+    after = None if on is None else closes is not None and on > closes
+    # Worked out once per document and side of its close: a turn asks it of every quote made without a birth date.
+    key = (id(document), after)
+    found = _USES_BIRTH.get(key)
+    if found is None or found[0] is not document:
+        if len(_USES_BIRTH) >= _MAX_USES_BIRTH:
+            _USES_BIRTH.clear()
+        found = _USES_BIRTH[key] = (document, _uses_birth(document, after))
+    return found[1]
+
+
+_USES_BIRTH: dict[tuple[int, bool | None], tuple[PolicyDocument, bool]] = {}
+_MAX_USES_BIRTH = 256  # three entries per document: a running bot has a handful, tests build many
+
+
+def _uses_birth(document: PolicyDocument, after: bool | None) -> bool:
+    """uses_birth, for a payment date after the close (True), before it (False) or any (None)."""
     if any(c.born_on_or_before for c in document.categories):
         return True
-    closes = document.collection.end
     for path in document.paths:
         when = path.when
         if not (when.born_within_days or when.born_after_days or when.born_year_offsets):
             continue
-        if on is not None and when.after_collection is not None:
-            after = closes is not None and on > closes
-            if after != when.after_collection:
-                continue
+        if after is not None and when.after_collection is not None and after != when.after_collection:
+            continue
         return True
     return False
 
