@@ -79,6 +79,7 @@ class _DocumentView(NamedTuple):
     last_path: EnrolmentPath  # the regular path (the schema puts the unconditional one last)
     document_id: str
     benefit_year: int
+    year_end: date  # the last day of the benefit year
     region: str
     title: str  # as _document_name
     fee: int
@@ -97,6 +98,7 @@ def _document_view(document: PolicyDocument) -> _DocumentView:
         last_path=document.paths[-1],
         document_id=document.id,
         benefit_year=document.benefit_year,
+        year_end=date(document.benefit_year, 12, 31),
         region=document.jurisdiction.name,
         title=_document_name(document),
         fee=document.standard_fee.amount,
@@ -198,7 +200,7 @@ class QuoteEngine:
         documents = self.documents_for(jurisdiction)
         for document in documents:
             first, _ = self._covered_dates(document)
-            if first <= payment_date <= date(document.benefit_year, 12, 31):
+            if first <= payment_date <= self._view(document).year_end:
                 return document
         raise self.not_covered(jurisdiction, payment_date)
 
