@@ -43,6 +43,7 @@ from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
 from bot.understanding.buttons import may_name_a_button, typed_button
 from bot.understanding.dates import has_payment_cue
+from bot.understanding.lunar import solar_date_needed
 from bot.understanding.yesno import read_confirmation
 
 log = logging.getLogger(__name__)
@@ -790,6 +791,8 @@ class _Turn:
                 state.pending.pop("payment_said", None)
             changed = True
         year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") or state.pending.get("birth_m") else None
+        birth_held = (state.birth, state.birth_from, state.birth_to)
+        lunar_said = False
         held_month = self._birth_month()
         day_said = _DAY_ANSWER.match(read_numerals(u.text)) if held_month and state.step == "birth" else None
         if held_month is not None and day_said is not None:
@@ -835,6 +838,7 @@ class _Turn:
         elif u.birth_range is not None:
             state.birth = None
             state.birth_from, state.birth_to = u.birth_range.value
+            lunar_said = u.birth_lunar
             changed = True
         elif u.birth_month_day is not None and self._birth_in_range(*u.birth_month_day.value) is not None:
             # "9月3号" to "which day?" after "刚满月" (born 2023-08-11…09-10): the year is the range's.
@@ -855,6 +859,12 @@ class _Turn:
             state.pending.pop("birth_md", None)
             state.birth = None
             changed = True
+        if lunar_said:
+            # "农历五八年腊月初八": the span of solar days it can be; if the answer turns on the day, the solar date is
+            # asked for (not the day inside the span: the resident knows the lunar day, not the solar one).
+            state.pending["birth_lunar"] = "1"
+        elif (state.birth, state.birth_from, state.birth_to) != birth_held:
+            state.pending.pop("birth_lunar", None)
         if u.birth is not None or u.birth_range is not None:
             state.pending.pop("birth_unknown", None)
         elif u.birth_unknown and state.birth is None and not state.birth_from and state.step != "birth":
@@ -1170,7 +1180,9 @@ class _Turn:
                 and self._birth_unknown():
             return  # said earlier that the birth date is not known: the answer for an adult, or which births differ
         elif need.kind == "birth":
-            if need.exact_birth:
+            if need.exact_birth and state.pending.get("birth_lunar"):
+                self._reask("birth", solar_date_needed())
+            elif need.exact_birth:
                 self.state.step = "birth"
                 # Say exactly what is still needed: which side of the document's age threshold (the year alone
                 # when the threshold is a 31 December), or the day where no threshold explains it (a baby).

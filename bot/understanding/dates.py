@@ -24,6 +24,7 @@ from bot.parsing.dates import (
 from bot.understanding.birthwords import approximate_birth, holiday_as_date
 from bot.understanding.clauses import clause_spans
 from bot.understanding.datetext import date_text
+from bot.understanding.lunar import lunar_birth_span
 from bot.understanding.result import DateRole
 from bot.understanding.statuses import UNKNOWN
 
@@ -150,6 +151,7 @@ class DateReading:
     month: int | None = None  # "8月出生的": a month with no year, the year still needed
     problem: UserInputError | None = None
     said: str | None = None  # a payment time that names no day ("下个月初"), as the resident said it
+    lunar: bool = False  # the birth range is a lunar date's span ("农历五八年腊月初八"): its solar day is asked if needed
 
 
 _BARE_START = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月初(?![{_NUMERAL}])|(?<![月\d])上旬")
@@ -453,6 +455,13 @@ def _birth_months(clause: str, kinds: set[str], today: date) -> tuple[date, date
 
 
 def _birth(clause: str, kinds: set[str], start: int, end: int, today: date, step: str) -> DateReading:
+    lunar = lunar_birth_span(clause, today) if "lunar" in kinds else None
+    if lunar is not None:
+        earliest, latest = lunar
+        if earliest > today:
+            return DateReading("birth", start, end, problem=UserInputError(
+                "birth", f"出生日期（农历{earliest.year}年）晚于今天，请检查年份", example="1958年3月2日"))
+        return DateReading("birth", start, end, birth_range=(earliest, min(latest, today)), lunar=True)
     months = _birth_months(clause, kinds, today)
     if months is not None:
         earliest, latest = months

@@ -71,6 +71,20 @@ _FOR_CHILD = re.compile(
 )
 # Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
 _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
+# The place said as where the household is registered: 户口在沁源, 户口一直在沁源, 户籍就是沁源的 (the cue before it, with
+# adverbs, and our own city or province between: 户口在长治沁源), or 是沁源户口, 沁源县的户籍 (the cue after it).
+_HUKOU_BEFORE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:本|地|关系)?(?:一直|本来|其实|现在|仍然|始终|也|还|就|都|是|在"
+                           r"|落在|属于|为){0,4}[^,.;!?，。；！？\s不没非]{0,6}$")
+# A hukou said to be in a place by name (户口在河北, 是河北户口, 户籍是包头的), read where the bot asks or has answered:
+# a place that is not ours (nor only the province or city around ours) is a registration elsewhere.
+_HUKOU_NAMED = re.compile(
+    r"(?:户口|户籍)(?:本|关系)?(?:一直|本来|其实|现在|仍然|始终|也|还|就|都)*(?:在|是|落在|属于|为)+"
+    r"(?P<after>[\u4e00-\u9fff]{2,10}?)(?:的|那边|那里)?(?:户口|户籍|人)?(?:吧|啊|呀|呢|嘛|哈)?(?=$|[,.;!?，。；！？\s])"
+    r"|(?:^|(?<=[,.;!?，。；！？\s]))(?:我们?|俺们?|咱们?)?(?:家)?(?:一直|就|都|也|还)*(?:是|属于)?"
+    r"(?P<before>[\u4e00-\u9fff]{2,8}?)(?:的)?(?:户口|户籍)(?:吧|啊|呀|呢|嘛|哈)?(?=$|[,.;!?，。；！？\s])"
+)
+_NOT_A_PLACE = re.compile(r"本|这|那|村|城里|农村|老家|乡下|家里|外|当地|哪|啥|什么|多少|一样|不|没|非|原籍|一直|还")
+_HUKOU_AFTER = re.compile(r"(?:的)?(?:户口|户籍)")  # matched at the name's end
 _ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
 # What a "don't know" is about when it is the birth date ("生日记不清了", "几号生的忘了", "岁数不知道").
 _BIRTH_WORD = re.compile(r"生日|出生|生的|几号生|哪天生|哪年生|年龄|岁数|多大")
@@ -143,6 +157,17 @@ class Reader:
             value, start, end = hukou
             result.local_hukou = Found(value, start, end)
             taken[start:end] = [True] * (end - start)
+        hukou_named = None
+        if hukou is None and step in ("hukou", "done") and not (result.region or result.region_guess):
+            hukou_named = _HUKOU_NAMED.search(simple)
+            name = hukou_named and (hukou_named.group("after") or hukou_named.group("before"))
+            if hukou_named is None or not name or _NOT_A_PLACE.search(name):
+                hukou_named = None
+            elif result.region_problem is not None or not self.places.within_ours(name):
+                # "户口在河北" (or 户口在鄂托克前旗) to "is the registration in 沁源县?": no, its 在 is no yes, and the place
+                # asked about stays. 户口在长治: neither, asked again.
+                result.local_hukou = Found(False, hukou_named.start(), hukou_named.end())
+                result.region_problem = None
         date_taken = list(taken)
         for found in (result.payment_date, result.birth, result.birth_range, result.birth_month_day,
                       result.birth_month):
@@ -166,7 +191,8 @@ class Reader:
         result.insured_child = _FOR_CHILD.search(simple) is not None
         if several is not None:
             _one_person_only(result, several, keep_shared=step != "done")
-        if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None:
+        if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None \
+                and hukou_named is None and result.region_problem is None:
             answer = read_confirmation(simple) if step == "confirm_region" else read_yes_no(simple)
             if answer is not None:
                 result.yes_no = Found(answer, 0, len(simple))
@@ -221,8 +247,8 @@ class Reader:
             return True
         if located is not None:
             found = Found(located.match.jurisdiction, located.start, located.end)
-            cue = _INSURED_CUE.search(text[:located.start])
-            result.hukou_place = cue is not None and cue.end() >= located.start - 2
+            result.hukou_place = bool(_HUKOU_BEFORE.search(text[:located.start])
+                                      or _HUKOU_AFTER.match(text, located.end))
             if located.anchored:
                 result.region = found
             else:
@@ -279,8 +305,10 @@ class Reader:
                 earliest = max(held.value[0], reading.birth_range[0])
                 latest = min(held.value[1], reading.birth_range[1])
                 result.birth_range = Found((earliest, latest), min(held.start, reading.start), max(held.end, reading.end))
+                result.birth_lunar = result.birth_lunar or reading.lunar
             else:
                 result.birth_range = Found(reading.birth_range, *span)
+                result.birth_lunar = reading.lunar
         elif reading.month_day is not None:
             result.birth_month_day = Found(reading.month_day, *span)
         elif reading.month is not None:
