@@ -43,6 +43,7 @@ from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
 from bot.understanding.buttons import may_name_a_button, typed_button
 from bot.understanding.dates import has_payment_cue
+from bot.understanding.lunar import solar_date_needed
 from bot.understanding.yesno import read_confirmation
 
 log = logging.getLogger(__name__)
@@ -638,6 +639,8 @@ class _Turn:
         understood = self._birth_restated(understood)
         if step == "done" and self._birth_day_not_needed(understood):
             return True
+        if step == "done" and understood.class_unknown and self._class_forgotten(understood):
+            return True
         before = self._answers()
         state.push_history()
         said = self._apply_understood(understood)
@@ -688,6 +691,47 @@ class _Turn:
                  birth=self._said()["birth"], amount=figures.get("personal_payment"))
         return True
 
+    def _class_forgotten(self, u: Understanding) -> bool:
+        """"不知道几类" / "不清楚是几类低保" after an answer for one class: the class held is not known after all, so
+        it goes back to its broad status and, as when the class is asked, the amount for each class is given and the
+        class asked again. Only where the quote engine says the class matters (its refinement of the broad status);
+        False otherwise (the message is then read as anything else)."""
+        state = self.state
+        vocabulary = self.quotes.vocabulary
+        said = {f.value for f in u.statuses}
+        held = list(state.categories or [])
+        for term in held:
+            if said and not said <= vocabulary.ancestors(term):
+                continue  # "不知道几类低保" while holding a class of 特困: not this one
+            for broad in sorted(vocabulary.ancestors(term) - {term}):
+                categories = tuple(broad if t == term else t for t in held)
+                need = next_need(self.quotes, replace(self._known(), categories=categories))
+                if need.kind != "refine" or need.refinement is None or need.refinement.term != broad:
+                    continue
+                state.push_history()
+                state.categories = list(categories)
+                state.pending["refine"] = broad
+                state.pending["refine_options"] = ",".join(need.refinement.options)
+                state.step = "refine"
+                self._class_unknown()
+                return True
+        figures = state.last_figures or {}
+        for term in held:
+            if said and not said <= vocabulary.ancestors(term):
+                continue
+            top = max(vocabulary.ancestors(term), key=lambda t: len(vocabulary.leaves_under(t)))
+            if len(vocabulary.leaves_under(top)) < 2:
+                continue  # a status without classes: "几类" is not about it
+            categories = tuple(top if t == term else t for t in held)
+            need = next_need(self.quotes, replace(self._known(), categories=categories))
+            if need.kind == "quote" and need.quote is not None \
+                    and need.quote.personal_payment == figures.get("personal_payment"):
+                # 朔州: every class of 低保 pays the same, so the answer on show stands whatever the class.
+                self.say("class_not_needed", {"personal_payment": figures.get("personal_payment")},
+                         term=_short_name(vocabulary.name(top)), amount=figures.get("personal_payment"))
+                return True
+        return False
+
     def _reclassify(self, text: str) -> bool:
         """"哦是二类的" after an answer for 农村三类低保: the held class is replaced by its sibling of that number. Only a
         class already held is changed, so a bare number never brings in a status the resident did not name."""
@@ -711,7 +755,7 @@ class _Turn:
         state = self.state
         return (state.region, state.payment_date, state.birth, state.birth_from, state.birth_to,
                 tuple(state.categories) if state.categories is not None else None, state.local_hukou,
-                tuple(sorted(state.facts.items())), state.pending.get("birth_md"),
+                tuple(sorted(state.facts.items())), state.pending.get("birth_md"), state.pending.get("birth_m"),
                 state.pending.get("confirm_region"))
 
     def _apply_understood(self, u: Understanding) -> bool:
@@ -736,7 +780,7 @@ class _Turn:
             state.pending.pop("confirm_region", None)
             self._set_region(u.region.value)
             changed = True
-        if u.insured_child and u.several_people is None:
+        if u.insured_child and (u.several_people is None or u.first_person is not None):
             state.pending["insured"] = "child"  # not an answer by itself: the birth asked for is the child's
         if u.payment_date is not None:
             state.payment_date = u.payment_date.value
@@ -746,7 +790,9 @@ class _Turn:
             else:
                 state.pending.pop("payment_said", None)
             changed = True
-        year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") else None
+        year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") or state.pending.get("birth_m") else None
+        birth_held = (state.birth, state.birth_from, state.birth_to)
+        lunar_said = False
         held_month = self._birth_month()
         day_said = _DAY_ANSWER.match(read_numerals(u.text)) if held_month and state.step == "birth" else None
         if held_month is not None and day_said is not None:
@@ -758,6 +804,22 @@ class _Turn:
         elif u.birth is not None:
             state.birth, state.birth_from, state.birth_to = u.birth.value, None, None
             state.pending.pop("birth_md", None)
+            state.pending.pop("birth_m", None)
+            changed = True
+        elif (u.birth_range is not None or year) and state.pending.get("birth_m"):
+            # The year asked for after "8月出生的": that month's births, and the quote engine says whether the day
+            # within it still matters.
+            month = int(state.pending.pop("birth_m"))
+            if u.birth_range is not None:
+                years = u.birth_range.value
+            else:
+                assert year is not None
+                born_year = int(year.group(1))
+                if born_year < 100:
+                    born_year = self.today.year - (self.today.year - born_year) % 100
+                years = (date(born_year, 1, 1), min(date(born_year, 12, 31), self.today))
+            births = _month_within(years, month) or years
+            state.birth, state.birth_from, state.birth_to = None, *births
             changed = True
         elif (u.birth_range is not None or year) and state.pending.get("birth_md"):
             month, day = (int(part) for part in state.pending.pop("birth_md").split("-"))
@@ -776,6 +838,7 @@ class _Turn:
         elif u.birth_range is not None:
             state.birth = None
             state.birth_from, state.birth_to = u.birth_range.value
+            lunar_said = u.birth_lunar
             changed = True
         elif u.birth_month_day is not None and self._birth_in_range(*u.birth_month_day.value) is not None:
             # "9月3号" to "which day?" after "刚满月" (born 2023-08-11…09-10): the year is the range's.
@@ -786,6 +849,22 @@ class _Turn:
             state.pending["birth_md"] = f"{month}-{day}"
             state.birth = None
             changed = True
+        elif u.birth_month is not None and (narrowed := self._month_in_held_birth(u.birth_month.value)) is not None:
+            # "8月生的" after "80年的" (or "不对，是8月生的" after 1980-05-01): the year already said, now to the month.
+            state.birth, (state.birth_from, state.birth_to) = None, narrowed
+            state.pending.pop("birth_m", None)
+            changed = True
+        elif u.birth_month is not None:
+            state.pending["birth_m"] = str(u.birth_month.value)
+            state.pending.pop("birth_md", None)
+            state.birth = None
+            changed = True
+        if lunar_said:
+            # "农历五八年腊月初八": the span of solar days it can be; if the answer turns on the day, the solar date is
+            # asked for (not the day inside the span: the resident knows the lunar day, not the solar one).
+            state.pending["birth_lunar"] = "1"
+        elif (state.birth, state.birth_from, state.birth_to) != birth_held:
+            state.pending.pop("birth_lunar", None)
         if u.birth is not None or u.birth_range is not None:
             state.pending.pop("birth_unknown", None)
         elif u.birth_unknown and state.birth is None and not state.birth_from and state.step != "birth":
@@ -820,6 +899,18 @@ class _Turn:
             if state.birth_from <= day_said <= state.birth_to:
                 return day_said
         return None
+
+    def _month_in_held_birth(self, month: int) -> tuple[date, date] | None:
+        """The births of `month` inside the birth held (a year, an age, a baby's range, or the year of a birth date),
+        when they fall in one year of it; None otherwise (the year is then asked)."""
+        state = self.state
+        if state.birth is not None:
+            held = (date(state.birth.year, 1, 1), min(date(state.birth.year, 12, 31), self.today))
+        elif state.birth_from is not None and state.birth_to is not None and not state.pending.get("birth_assumed"):
+            held = (state.birth_from, state.birth_to)
+        else:
+            return None
+        return _month_within(held, month)
 
     def _birth_month(self) -> tuple[int, int] | None:
         """The year and month of a birth said to the month ("今年3月"), while its day is still to come."""
@@ -881,8 +972,10 @@ class _Turn:
             # One resident at a time: said once, then the next question is about one of them.
             done = state.step == "done"
             kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses]
-            self.say("one_person", {"step": state.step, "kept": kept},
-                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept)
+            first = u.first_person.value if u.first_person is not None and not done else None
+            self.say("one_person", {"step": state.step, "kept": kept, "first": first},
+                     said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept, first=first,
+                     others=u.next_people)
             if not self._explain_problems(replace(u, several_people=None)) and not done:
                 self._advance()
             return True
@@ -906,10 +999,16 @@ class _Turn:
                 if isinstance(u.date_problem, UserInputError):
                     self._reask(step, u.date_problem)
                     return True
+        if state.pending.get("birth_m") and state.birth is None:
+            state.step = "birth"
+            self.say("ask_birth_year", {"step": "birth"}, month=state.pending["birth_m"], day=None,
+                     child=state.pending.get("insured") == "child")
+            return True
         if state.pending.get("birth_md") and state.birth is None:
             month, day = state.pending["birth_md"].split("-")
             state.step = "birth"
-            self.say("ask_birth_year", {"step": "birth"}, month=month, day=day)
+            self.say("ask_birth_year", {"step": "birth"}, month=month, day=day,
+                     child=state.pending.get("insured") == "child")
             return True
         if u.ambiguous_status is not None and not u.statuses:
             names = tuple(self.quotes.vocabulary.name(t) for t in u.ambiguous_status.value)
@@ -1081,7 +1180,9 @@ class _Turn:
                 and self._birth_unknown():
             return  # said earlier that the birth date is not known: the answer for an adult, or which births differ
         elif need.kind == "birth":
-            if need.exact_birth:
+            if need.exact_birth and state.pending.get("birth_lunar"):
+                self._reask("birth", solar_date_needed())
+            elif need.exact_birth:
                 self.state.step = "birth"
                 # Say exactly what is still needed: which side of the document's age threshold (the year alone
                 # when the threshold is a 31 December), or the day where no threshold explains it (a baby).
@@ -1281,6 +1382,17 @@ def _toggle_target(value: str) -> tuple[str, bool] | None:
     if target not in ("on", "off") or not term:
         return ("", False)  # a toggle without a target state: from an old keyboard, never accepted
     return term, target == "on"
+
+
+def _month_within(births: tuple[date, date], month: int) -> tuple[date, date] | None:
+    """The days of `month` inside `births` when they lie in one year of it (None: in none, or in two years)."""
+    found = []
+    for year in range(births[0].year, births[1].year + 1):
+        first = date(year, month, 1)
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        if first <= births[1] and births[0] <= last:
+            found.append((max(first, births[0]), min(last, births[1])))
+    return found[0] if len(found) == 1 else None
 
 
 def _short_name(name: str) -> str:
