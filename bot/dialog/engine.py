@@ -1001,12 +1001,14 @@ class _Turn:
                     return True
         if state.pending.get("birth_m") and state.birth is None:
             state.step = "birth"
-            self.say("ask_birth_year", {"step": "birth"}, month=state.pending["birth_m"], day=None)
+            self.say("ask_birth_year", {"step": "birth"}, month=state.pending["birth_m"], day=None,
+                     child=state.pending.get("insured") == "child")
             return True
         if state.pending.get("birth_md") and state.birth is None:
             month, day = state.pending["birth_md"].split("-")
             state.step = "birth"
-            self.say("ask_birth_year", {"step": "birth"}, month=month, day=day)
+            self.say("ask_birth_year", {"step": "birth"}, month=month, day=day,
+                     child=state.pending.get("insured") == "child")
             return True
         if u.ambiguous_status is not None and not u.statuses:
             names = tuple(self.quotes.vocabulary.name(t) for t in u.ambiguous_status.value)

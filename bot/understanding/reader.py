@@ -66,6 +66,8 @@ _FOR_CHILD = re.compile(
     r"|上个?月|前天|昨天|\d|[一二三四五六七八九十]+月|出生|生"
     # a baby's birth said back from today: "孩子半个月前出生的", "娃前几天刚生", "宝宝十几天前生的"
     r"|半个?月|前[几两]天|上上?个?(?:周|星期|礼拜)|这个?月|[一二三四五六七八九十几两]+[多来几]?(?:天|个多?月|周))"
+    # the child's birth said by a holiday or another time: "宝宝国庆节生的", "娃是端午那天出生的"
+    rf"|{_CHILD}[^,.;!?，。；！？\s]{{1,8}}?(?:出生|生的|生下|刚生|才生)"
 )
 # Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
 _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
