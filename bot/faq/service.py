@@ -265,6 +265,10 @@ class FaqService:
         if ask is None or (ask.kind in ("day", "after", "by") and ask.day != today):
             return ask
         first = match.faq_id if match.kind == "answer" else (match.suggestions[0].faq_id if match.suggestions else None)
+        # The status words drew the match to the status's subsidy entry ("吃低保的下个月能交不"): a date with a
+        # paying verb and no amount asked is about when that status pays.
+        if first in self._subsidy_entry.values() and ask.kind in ("day", "month") and not asks_fee_amount(question):
+            return ask
         # "今年几号开始收医保" scores close to "待遇啥时候开始" on 开始; naming collecting itself settles which start
         # it asks about. (Not against another entry: "新生儿几号开始交" is the newborn's own timing.)
         if ask.collecting and first in WHEN_FOR_EVERYONE:

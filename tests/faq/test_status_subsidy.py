@@ -97,3 +97,18 @@ def test_statuses_of_different_family_members_are_answered_per_person(service: F
     assert "合计个人缴纳190元" in result.answer
     # One person holding two statuses is still the combination rule.
     assert service.ask("我是低保也是监测户交多少", "冷市镇").faq_id == "multiple_statuses"
+
+
+def test_a_full_subsidy_that_waits_on_a_registration_is_not_said_to_cost_nothing(service: FaqService) -> None:
+    # 沁源's elderly pay nothing only if they registered in time (四（二）1); the full subsidy of 朔州's 特困 needs none.
+    result = service.ask("老人这个月还能交不", "沁源", today=date(2022, 11, 1))
+    assert "个人无需缴费" in result.answer and "不用自己交钱" not in result.answer
+    result = service.ask("五保户这个月20号交行不行", "朔州", today=date(2023, 11, 1))
+    assert (result.faq_id, result.status) == ("collection_window", "tekun")
+    assert "个人无需缴费" in result.answer and "不用自己交钱" in result.answer
+
+
+def test_a_status_with_a_month_is_the_timing_topic_not_the_status_s_subsidy(service: FaqService) -> None:
+    result = service.ask("吃低保的下个月交得了不", "乌拉特前旗", today=date(2023, 11, 1))
+    assert (result.faq_id, result.status) == ("collection_window", "dibao")
+    assert "另行通知" in result.answer
