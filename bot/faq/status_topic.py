@@ -31,8 +31,8 @@ ELDERLY_FROM_AGE = 60
 # status's subsidy rule, whatever else the sentence says; several statuses with "两份/叠加/按哪个" ask how
 # they combine. Folded text (before synonyms), so the words are as residents type them.
 _PAYING_WORDS = re.compile(
-    r"多少|几块|几百|[0-9]+[元块]|要交|要缴|还交|还缴|交不交|缴不缴|用交|用缴|自己交|自己缴|自己出|自己掏|出钱|掏钱|免费|"
-    r"减免|免交|免缴|优惠|照顾|补助|补贴|补多少|资助|代缴|代交|全额|不要钱|便宜"
+    r"多少|几块|几百|几个钱|[0-9]+[元块]|要交|要缴|还交|还缴|交不交|缴不缴|用交|用缴|自己交|自己缴|自己出|自己掏|出钱|掏钱|免费|"
+    r"减免|免交|免缴|优惠|照顾|补助|补贴|补多少|资助|代缴|代交|全额|要钱|花钱|收钱|收费|便宜"
 )
 # ... but not when the money is asked back: "交了以后评上低保，钱能退吗" is about refunds and later subsidy.
 _REFUND_WORDS = re.compile(r"退")

@@ -112,3 +112,16 @@ def test_a_status_with_a_month_is_the_timing_topic_not_the_status_s_subsidy(serv
     result = service.ask("吃低保的下个月交得了不", "乌拉特前旗", today=date(2023, 11, 1))
     assert (result.faq_id, result.status) == ("collection_window", "dibao")
     assert "另行通知" in result.answer
+
+
+@pytest.mark.parametrize("question, place, status, paid", [
+    ("俺是五包户，医保收钱不", "沁源", "tekun", "个人无需缴费"),  # 五包 typed for 五保
+    ("返贫的一年交几个钱", "朔州", "returned_poor", "个人缴纳38元"),
+    ("孤儿上医保花钱不", "冷市镇", "orphan", "个人无需缴费"),
+])
+def test_status_words_as_residents_type_them(
+        service: FaqService, question: str, place: str, status: str, paid: str) -> None:
+    result = service.ask(question, place)
+    assert result.kind == "answer", result.answer
+    assert paid in own_part(result.answer)
+    assert service.quotes.vocabulary.name(status) in result.answer.splitlines()[0]
