@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 
 import aiohttp  # noqa: E402
 import psycopg  # noqa: E402
-from fake_bot_api import ChatMessage, FakeBotApi  # noqa: E402
+from fake_bot_api import ChatMessage, ChatWakingBotApi  # noqa: E402
 from webhook_telegram import WebhookTelegram  # noqa: E402
 
 from bot.dialog.pgstore import migrate  # noqa: E402
@@ -323,20 +323,7 @@ def answered(messages: list[ChatMessage], replies: int, following: tuple[str, st
     return following[0] != "tap" or any(b.text == following[1] for m in messages for b in m.buttons)
 
 
-class _WakesResidents(FakeBotApi):
-    """Wakes a resident only when its own chat got a message (not every resident on every call)."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.arrived: dict[int, asyncio.Event] = {}
-
-    def _send_message(self, params: dict[str, object]) -> dict[str, object]:
-        result = super()._send_message(params)
-        self.arrived.setdefault(int(str(params["chat_id"])), asyncio.Event()).set()
-        return result
-
-
-class _Telegram(_WakesResidents, WebhookTelegram):
+class _Telegram(ChatWakingBotApi, WebhookTelegram):
     """The webhook fake, waking residents one by one."""
 
 
@@ -439,7 +426,7 @@ async def run_load(
         return result
 
 
-class _PollingTelegram(_WakesResidents):
+class _PollingTelegram(ChatWakingBotApi):
     """The fake without a webhook (the PTB baseline polls it), waking residents as ``_Telegram`` does."""
 
 

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 
-from fake_bot_api import FakeBotApi, running  # noqa: E402
+from fake_bot_api import ChatWakingBotApi, running  # noqa: E402
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
 from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters  # noqa: E402
 
@@ -90,22 +90,7 @@ class Result:
                 f" {self.wall:>7.1f} {self.cpu / self.updates * 1000:>8.2f} {self.telegram_cpu / self.wall:>8.0%}")
 
 
-class _Telegram(FakeBotApi):
-    """The fake, plus one event per chat set whenever the bot sends there: a resident waiting for its reply
-    wakes only for its own chat (``wait_until`` wakes every waiter on every call, which with a hundred
-    residents costs the fake more CPU than the bot under test)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.arrived: dict[int, asyncio.Event] = {}
-
-    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        result = super()._send_message(params)
-        self.arrived.setdefault(int(params["chat_id"]), asyncio.Event()).set()
-        return result
-
-
-async def resident(api: _Telegram, chat_id: int, latencies: list[float], timeout: float) -> None:
+async def resident(api: ChatWakingBotApi, chat_id: int, latencies: list[float], timeout: float) -> None:
     arrived = api.arrived.setdefault(chat_id, asyncio.Event())
     deadline = time.monotonic() + timeout
     for action, value, replies in DIALOG:
@@ -129,7 +114,7 @@ def telegram_side(conn: Connection, residents: int, latency: float, timeout: flo
 
 
 async def _telegram_side(conn: Connection, residents: int, latency: float, timeout: float) -> None:
-    api = _Telegram(latency=latency)
+    api = ChatWakingBotApi(latency=latency)
     async with api:
         conn.send((api.base_url, api.token))
         await asyncio.to_thread(conn.recv)  # the bot is running

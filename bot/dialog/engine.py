@@ -638,6 +638,8 @@ class _Turn:
         understood = self._birth_restated(understood)
         if step == "done" and self._birth_day_not_needed(understood):
             return True
+        if step == "done" and understood.class_unknown and self._class_forgotten(understood):
+            return True
         before = self._answers()
         state.push_history()
         said = self._apply_understood(understood)
@@ -688,6 +690,32 @@ class _Turn:
                  birth=self._said()["birth"], amount=figures.get("personal_payment"))
         return True
 
+    def _class_forgotten(self, u: Understanding) -> bool:
+        """"不知道几类" / "不清楚是几类低保" after an answer for one class: the class held is not known after all, so
+        it goes back to its broad status and, as when the class is asked, the amount for each class is given and the
+        class asked again. Only where the quote engine says the class matters (its refinement of the broad status);
+        False otherwise (the message is then read as anything else)."""
+        state = self.state
+        vocabulary = self.quotes.vocabulary
+        said = {f.value for f in u.statuses}
+        held = list(state.categories or [])
+        for term in held:
+            if said and not said <= vocabulary.ancestors(term):
+                continue  # "不知道几类低保" while holding a class of 特困: not this one
+            for broad in sorted(vocabulary.ancestors(term) - {term}):
+                categories = tuple(broad if t == term else t for t in held)
+                need = next_need(self.quotes, replace(self._known(), categories=categories))
+                if need.kind != "refine" or need.refinement is None or need.refinement.term != broad:
+                    continue
+                state.push_history()
+                state.categories = list(categories)
+                state.pending["refine"] = broad
+                state.pending["refine_options"] = ",".join(need.refinement.options)
+                state.step = "refine"
+                self._class_unknown()
+                return True
+        return False
+
     def _reclassify(self, text: str) -> bool:
         """"哦是二类的" after an answer for 农村三类低保: the held class is replaced by its sibling of that number. Only a
         class already held is changed, so a bare number never brings in a status the resident did not name."""
@@ -711,7 +739,7 @@ class _Turn:
         state = self.state
         return (state.region, state.payment_date, state.birth, state.birth_from, state.birth_to,
                 tuple(state.categories) if state.categories is not None else None, state.local_hukou,
-                tuple(sorted(state.facts.items())), state.pending.get("birth_md"),
+                tuple(sorted(state.facts.items())), state.pending.get("birth_md"), state.pending.get("birth_m"),
                 state.pending.get("confirm_region"))
 
     def _apply_understood(self, u: Understanding) -> bool:
@@ -746,7 +774,7 @@ class _Turn:
             else:
                 state.pending.pop("payment_said", None)
             changed = True
-        year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") else None
+        year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") or state.pending.get("birth_m") else None
         held_month = self._birth_month()
         day_said = _DAY_ANSWER.match(read_numerals(u.text)) if held_month and state.step == "birth" else None
         if held_month is not None and day_said is not None:
@@ -758,6 +786,22 @@ class _Turn:
         elif u.birth is not None:
             state.birth, state.birth_from, state.birth_to = u.birth.value, None, None
             state.pending.pop("birth_md", None)
+            state.pending.pop("birth_m", None)
+            changed = True
+        elif (u.birth_range is not None or year) and state.pending.get("birth_m"):
+            # The year asked for after "8月出生的": that month's births, and the quote engine says whether the day
+            # within it still matters.
+            month = int(state.pending.pop("birth_m"))
+            if u.birth_range is not None:
+                years = u.birth_range.value
+            else:
+                assert year is not None
+                born_year = int(year.group(1))
+                if born_year < 100:
+                    born_year = self.today.year - (self.today.year - born_year) % 100
+                years = (date(born_year, 1, 1), min(date(born_year, 12, 31), self.today))
+            births = _month_within(years, month) or years
+            state.birth, state.birth_from, state.birth_to = None, *births
             changed = True
         elif (u.birth_range is not None or year) and state.pending.get("birth_md"):
             month, day = (int(part) for part in state.pending.pop("birth_md").split("-"))
@@ -784,6 +828,16 @@ class _Turn:
         elif u.birth_month_day is not None:
             month, day = u.birth_month_day.value
             state.pending["birth_md"] = f"{month}-{day}"
+            state.birth = None
+            changed = True
+        elif u.birth_month is not None and (narrowed := self._month_in_held_birth(u.birth_month.value)) is not None:
+            # "8月生的" after "80年的" (or "不对，是8月生的" after 1980-05-01): the year already said, now to the month.
+            state.birth, (state.birth_from, state.birth_to) = None, narrowed
+            state.pending.pop("birth_m", None)
+            changed = True
+        elif u.birth_month is not None:
+            state.pending["birth_m"] = str(u.birth_month.value)
+            state.pending.pop("birth_md", None)
             state.birth = None
             changed = True
         if u.birth is not None or u.birth_range is not None:
@@ -820,6 +874,18 @@ class _Turn:
             if state.birth_from <= day_said <= state.birth_to:
                 return day_said
         return None
+
+    def _month_in_held_birth(self, month: int) -> tuple[date, date] | None:
+        """The births of `month` inside the birth held (a year, an age, a baby's range, or the year of a birth date),
+        when they fall in one year of it; None otherwise (the year is then asked)."""
+        state = self.state
+        if state.birth is not None:
+            held = (date(state.birth.year, 1, 1), min(date(state.birth.year, 12, 31), self.today))
+        elif state.birth_from is not None and state.birth_to is not None and not state.pending.get("birth_assumed"):
+            held = (state.birth_from, state.birth_to)
+        else:
+            return None
+        return _month_within(held, month)
 
     def _birth_month(self) -> tuple[int, int] | None:
         """The year and month of a birth said to the month ("今年3月"), while its day is still to come."""
@@ -906,6 +972,10 @@ class _Turn:
                 if isinstance(u.date_problem, UserInputError):
                     self._reask(step, u.date_problem)
                     return True
+        if state.pending.get("birth_m") and state.birth is None:
+            state.step = "birth"
+            self.say("ask_birth_year", {"step": "birth"}, month=state.pending["birth_m"], day=None)
+            return True
         if state.pending.get("birth_md") and state.birth is None:
             month, day = state.pending["birth_md"].split("-")
             state.step = "birth"
@@ -1281,6 +1351,17 @@ def _toggle_target(value: str) -> tuple[str, bool] | None:
     if target not in ("on", "off") or not term:
         return ("", False)  # a toggle without a target state: from an old keyboard, never accepted
     return term, target == "on"
+
+
+def _month_within(births: tuple[date, date], month: int) -> tuple[date, date] | None:
+    """The days of `month` inside `births` when they lie in one year of it (None: in none, or in two years)."""
+    found = []
+    for year in range(births[0].year, births[1].year + 1):
+        first = date(year, month, 1)
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        if first <= births[1] and births[0] <= last:
+            found.append((max(first, births[0]), min(last, births[1])))
+    return found[0] if len(found) == 1 else None
 
 
 def _short_name(name: str) -> str:

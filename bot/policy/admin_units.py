@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.policy.person_words import strip_person_words
+from bot.policy.suffixes import strip_trailing
 
 # Provinces, autonomous regions and municipalities: full names, then the short names residents use.
 PROVINCES: tuple[str, ...] = (
@@ -57,21 +58,13 @@ def conflict_before(prefix: str, ancestors: tuple[str, ...], generic: bool = Tru
     may stand there (山西省长治市沁源县). `generic`: the name is a common kind of name (前旗, 高桥村, 山丹县) that
     can be the tail of another place's name; a distinctive name (沁源, 朔州) is only refuted by a unit word or a
     province right before it."""
-    stripped = True
-    while stripped and prefix:
-        stripped = False
-        for ancestor in ancestors:
-            if prefix.endswith(ancestor):
-                prefix = prefix[: -len(ancestor)]
-                stripped = True
-                break
+    prefix = strip_trailing(prefix, ancestors)
     if not prefix:
         return None
     # 我妈|沁源县, 俺家老头|山丹县: whom the insurance is for, not the head of another place's name.
-    if strip_person_words(prefix) != prefix:
-        prefix = strip_person_words(prefix)
-        if not prefix:
-            return None
+    prefix = strip_person_words(prefix)
+    if not prefix:
+        return None
     last = prefix[-1]
     if not ("\u4e00" <= last <= "\u9fff") or last in _BOUNDARY:
         return None
@@ -88,7 +81,7 @@ def conflict_before(prefix: str, ancestors: tuple[str, ...], generic: bool = Tru
     head = re.search(r"[\u4e00-\u9fff]{1,6}$", prefix)
     if head is None:
         return last
-    # 户口在|湖北黄冈: the head starts after the last filler word.
+    # 户口在|湖北黄冈, 鄂尔多斯市|鄂托克: the head starts after the last filler word or unit word.
     words = head.group()
-    cut = max((i for i, char in enumerate(words) if char in _BOUNDARY), default=-1)
+    cut = max((i for i, char in enumerate(words) if char in _BOUNDARY or char in _UNIT_SUFFIX), default=-1)
     return words[cut + 1:] or last

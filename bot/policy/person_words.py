@@ -6,6 +6,8 @@ place's name: without this, 我妈沁源县 would read as a county called 我妈
 
 from __future__ import annotations
 
+from bot.policy.suffixes import strip_trailing
+
 # Longest first is not needed: `strip_person_words` tries them all until none is left at the end.
 PERSON_WORDS: tuple[str, ...] = (
     "孩子他爸", "孩子他妈", "孩子他爹", "孩子他娘", "孩子她妈", "孩子她娘", "娃他爸", "娃他妈", "娃他爹", "娃他娘",
@@ -23,12 +25,4 @@ PERSON_WORDS: tuple[str, ...] = (
 
 def strip_person_words(prefix: str) -> str:
     """`prefix` without the person words at its end (俺家老头 → 俺家, 我闺女 → 我)."""
-    stripped = True
-    while stripped and prefix:
-        stripped = False
-        for word in PERSON_WORDS:
-            if prefix.endswith(word):
-                prefix = prefix[: -len(word)]
-                stripped = True
-                break
-    return prefix
+    return strip_trailing(prefix, PERSON_WORDS)

@@ -60,12 +60,18 @@ class PlaceIndex:
         self._common: set[str] = set()  # village and town names (高桥村, 清泉镇): not enough alone
         self._homes: dict[str, tuple[str, ...]] = {}  # a subunit name -> every jurisdiction that has it
         self._labels: dict[str, str] = {}  # 冷市镇 -> 安化县冷市镇: the county said with a town or village
+        self._full: dict[str, str] = {}  # 乌拉特前旗 -> 内蒙古自治区巴彦淖尔市乌拉特前旗: how a bare tail is said back
         for document in documents:
             place = document.jurisdiction
             self._ancestors[place.name] = ancestor_names(place.full_name, place.name)
             self._labels[place.name] = (place.parents[0] if place.parents else "") + place.name
+            self._full[place.name] = place.full_name
             for name in [place.name, place.full_name, *place.aliases]:
                 self._names[name] = (place.name, None)
+                if name != place.name and place.name.endswith(name):
+                    # 前旗 is the tail of 乌拉特前旗 and of every other 前旗 (鄂托克前旗, 科尔沁右翼前旗): said alone it
+                    # may be any of them, so it is confirmed back with the full name, as a village name is.
+                    self._common.add(name)
             for subunit in place.subunits:
                 for name in [subunit.name, *subunit.aliases]:
                     self._names.setdefault(name, (place.name, subunit.name))
@@ -158,8 +164,13 @@ class PlaceIndex:
                     raise self._conflicting(text, subunit, province, jurisdiction)
         start, end, best = max(found, key=lambda item: item[1] - item[0])
         anchored = any(name not in self._common for _, _, name in found) or any(
-            parent in text for parent, home in self._parents.items() if home == jurisdiction)
-        label = self._labels.get(jurisdiction, jurisdiction) + (subunit or "")
+            parent in text for parent, home in self._parents.items() if home == jurisdiction) or (
+            # 巴彦淖尔前旗: a tail with our own city before it is ours (a province has several 前旗, a city one).
+            subunit is None and any(a in text[:start] for a in ancestors if a not in PROVINCES))
+        if subunit is None and not anchored:
+            label = self._full.get(jurisdiction, jurisdiction)  # 前旗 alone: 内蒙古自治区巴彦淖尔市乌拉特前旗
+        else:
+            label = self._labels.get(jurisdiction, jurisdiction) + (subunit or "")
         return LocatedPlace(PlaceMatch(jurisdiction, best, subunit), found[0][0], found[-1][1], anchored, label)
 
     def _one_jurisdiction(self, names: list[str]) -> str:
@@ -194,9 +205,12 @@ class PlaceIndex:
 
     def _conflicting(self, said: str, name: str, conflict: str, jurisdiction: str) -> NotCoveredError:
         said = _NOISE.sub("", said)[-20:]
+        # 鄂托克|前旗: the head of a longer name is no unit of its own; the other place is that whole name.
+        other = conflict + name if conflict + name in said and conflict[-1] not in _UNIT_CHARS else ""
+        reason = f"{other}是另一个地方" if other else f"{conflict}与{jurisdiction}的所属地区不符"
         return NotCoveredError(
             "region",
-            f"「{said}」不是本助手覆盖的{jurisdiction}（{conflict}与{jurisdiction}的所属地区不符），"
+            f"「{said}」不是本助手覆盖的{jurisdiction}（{reason}），"
             f"本助手只有{'、'.join(self.jurisdictions)}的政策文件",
         )
 

@@ -21,6 +21,7 @@ from bot.parsing.dates import (
     read_date_kinds,
     read_numerals,
 )
+from bot.understanding.birthwords import approximate_birth, holiday_as_date
 from bot.understanding.clauses import clause_spans
 from bot.understanding.datetext import date_text
 from bot.understanding.result import DateRole
@@ -83,6 +84,8 @@ _REL_YEARS = {"今": 0, "去": -1, "前": -2}
 _REL_MONTHS = {"上上": -2, "上": -1, "这": 0, "本": 0}
 _DAY_KINDS = frozenset({"ymd", "sep", "compact", "yy", "relyear", "md", "relmonth", "monthend", "weekday", "offset",
                         "after", "relday", "day", "lunar", "age"})
+# "8月出生的", "是8月份生的": a month of birth with no year (the year is asked for, never taken as this year's).
+_MONTH_ONLY = re.compile(r"(?<![\d年])(\d{1,2})月(?:份)?(?![\d初中底末])")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]?")
 # Colloquial times the strict parser refuses, rewritten to a day it reads. What day each is read as (the answer
 # says it back, so the resident can correct it; see `approximate_time`): the first day of the part of the month
@@ -136,6 +139,7 @@ class DateReading:
     day: date | None = None
     birth_range: tuple[date, date] | None = None
     month_day: tuple[int, int] | None = None
+    month: int | None = None  # "8月出生的": a month with no year, the year still needed
     problem: UserInputError | None = None
     said: str | None = None  # a payment time that names no day ("下个月初"), as the resident said it
 
@@ -247,6 +251,14 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
             if born is not None:
                 readings.append(DateReading("birth", start, end, day=born))
                 continue
+        holiday = holiday_as_date(clause)
+        if holiday is not None and _role(clause, step, today) == "birth":
+            clause = holiday  # "国庆节生的" is 10月1日, "中秋生的" the lunar 8月15 (asked as a solar date)
+            kinds = read_date_kinds(clause)
+        births = approximate_birth(clause, today)
+        if births is not None and _role(clause, step, today) == "birth":
+            readings.append(DateReading("birth", start, end, birth_range=births))  # "半个月前生的"
+            continue
         baby = _BABY_AGE.search(clause)
         if baby is not None:
             reading = _baby_age(baby, start, end, today)
@@ -443,6 +455,9 @@ def _birth(clause: str, kinds: set[str], start: int, end: int, today: date, step
         month_day = _MONTH_DAY.search(clause)
         if month_day and "md" in kinds:
             return DateReading("birth", start, end, month_day=(int(month_day.group(1)), int(month_day.group(2))))
+        month = _MONTH_ONLY.search(clause)
+        if month and kinds == {"vm"} and 1 <= int(month.group(1)) <= 12:
+            return DateReading("birth", start, end, month=int(month.group(1)))
         year = _YEAR_ONLY.search(clause)
         if year and kinds <= {"vy", "vague", "age"}:
             value = int(year.group(1))

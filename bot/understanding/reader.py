@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.places import PlaceIndex
@@ -63,7 +63,9 @@ _FOR_CHILD = re.compile(
     rf"{_CHILD}(?:他|她|的)?(?:爸爸?|妈妈?|爹|娘|奶奶|爷爷|姥姥|姥爷|外婆|外公)"
     rf"|(?:给|帮|替)(?:我|俺)?(?:家)?(?:的)?(?:小)?{_CHILD}"
     rf"|(?:^|[我俺,.;!?，。；！？\s])(?:家)?(?:的)?(?:小)?{_CHILD}(?:的)?(?:医保|参保|要|得|该|咋|怎么|交|缴|刚|才|是|今年|去年"
-    r"|上个?月|前天|昨天|\d|[一二三四五六七八九十]+月|出生|生)"
+    r"|上个?月|前天|昨天|\d|[一二三四五六七八九十]+月|出生|生"
+    # a baby's birth said back from today: "孩子半个月前出生的", "娃前几天刚生", "宝宝十几天前生的"
+    r"|半个?月|前[几两]天|上个?(?:周|星期|礼拜)|这个?月|[一二三四五六七八九十几两]+(?:天|个多?月|周))"
 )
 # Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
 _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
@@ -117,17 +119,31 @@ class Reader:
                     end = max(result.birth_month_day.end, result.birth_range.end)
                     result.birth = Found(born, start, end)
                     result.birth_month_day = result.birth_range = None
+        if result.birth_month is not None and result.birth_range is not None and result.birth is None:
+            # "8月出生的，80年": the month and the year in two pieces, a month's births.
+            month = result.birth_month.value
+            earliest, latest = result.birth_range.value
+            if earliest.year == latest.year and date(earliest.year, month, 1) <= latest:
+                start = min(result.birth_month.start, result.birth_range.start)
+                end = max(result.birth_month.end, result.birth_range.end)
+                last = (date(earliest.year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+                result.birth_range = Found((date(earliest.year, month, 1), min(last, latest)), start, end)
+                result.birth_month = None
         hukou = read_local_hukou(simple)
         if hukou is not None:
             value, start, end = hukou
             result.local_hukou = Found(value, start, end)
             taken[start:end] = [True] * (end - start)
         date_taken = list(taken)
-        for found in (result.payment_date, result.birth, result.birth_range, result.birth_month_day):
+        for found in (result.payment_date, result.birth, result.birth_range, result.birth_month_day,
+                      result.birth_month):
             if found is not None:
                 for start, end in _date_words(simple, found.start, found.end):
                     date_taken[start:end] = [True] * (end - start)
-        statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"))
+        place = result.region or result.region_guess
+        statuses = self.statuses.read(simple, date_taken, as_answer=step in ("categories", "refine"),
+                                      place_end=place.end if place is not None and not result.question else None,
+                                      status_question=step == "categories" and not result.question)
         result.statuses = statuses.statuses
         result.removed = statuses.removed
         result.status_mode = statuses.mode
@@ -136,7 +152,8 @@ class Reader:
         result.status_unknown = statuses.unknown and not (result.birth_unknown and not _STATUS_TOPIC.search(simple))
         result.ambiguous_status = statuses.ambiguous
         result.unknown_words = statuses.leftovers
-        result.class_unknown = bool(result.statuses) and _CLASS_UNKNOWN.search(simple) is not None
+        # After the answer "不知道几类" alone is about the class of a status already held.
+        result.class_unknown = (bool(result.statuses) or step == "done") and _CLASS_UNKNOWN.search(simple) is not None
         result.insured_child = _FOR_CHILD.search(simple) is not None
         several = _SEVERAL.search(simple)
         if several is not None:
@@ -244,6 +261,8 @@ class Reader:
                 result.birth_range = Found(reading.birth_range, *span)
         elif reading.month_day is not None:
             result.birth_month_day = Found(reading.month_day, *span)
+        elif reading.month is not None:
+            result.birth_month = Found(reading.month, *span)
 
 
 # "我和我妈都是低保户", "老两口都是特困": a status said of every one of them is the status of the one asked about.
@@ -257,7 +276,7 @@ def _one_person_only(result: Understanding, several: re.Match[str], keep_shared:
     asked about. Not "爸妈都是低保，我要交多少": there the 都是 is what names the others, who may not be the insured;
     not after the answer (`keep_shared` False), where the answer on show is the first person's."""
     result.several_people = Found(several.group(), several.start(), several.end())
-    result.birth = result.birth_range = result.birth_month_day = None
+    result.birth = result.birth_range = result.birth_month_day = result.birth_month = None
     if result.date_problem_role == "birth":
         result.date_problem = result.date_problem_role = None
     every = _ALL_OF_THEM.search(result.text, several.end())

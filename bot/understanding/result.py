@@ -38,6 +38,7 @@ class Understanding:
     birth: Found[date] | None = None
     birth_range: Found[tuple[date, date]] | None = None  # year only ("八零年的") or an age ("65岁")
     birth_month_day: Found[tuple[int, int]] | None = None  # "3月2号生的": the year is still needed
+    birth_month: Found[int] | None = None  # "8月出生的": a month with no year; the year is still needed
     date_problem: ExplainedError | None = None
     date_problem_role: DateRole | None = None
     statuses: list[Found[str]] = field(default_factory=list)  # vocabulary ids the resident says they have
@@ -63,7 +64,7 @@ class Understanding:
         """Names of the fields found (for logs and tests; no values, so no personal data)."""
         names = []
         for name in ("command", "region", "region_guess", "region_problem", "payment_date", "birth", "birth_range",
-                     "birth_month_day", "date_problem", "ambiguous_status", "yes_no", "local_hukou",
+                     "birth_month_day", "birth_month", "date_problem", "ambiguous_status", "yes_no", "local_hukou",
                      "several_people"):
             if getattr(self, name) is not None:
                 names.append(name)

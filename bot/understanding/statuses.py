@@ -38,9 +38,13 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
 
 # "None", said in any message (普通农民 is never a status); bare 没有/不是 only as the answer to the question.
 _NONE_ANYWHERE = re.compile(
-    r"(?:普通|一般)(?:的)?(?:农民|农户|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
+    r"(?:普通|一般)(?:的)?(?:农牧民|农民工|农民|农户|牧民|牧户|渔民|工人|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
+    # 普通 is no adverb: 普通打工的, 普通种地的 are "ordinary workers"; 一般上班的时候 is not said here.
+    r"|普通(?:的)?(?:打工|务工|上班|种地|种田|放牧|放羊)(?:的|人|族)"
     r"|啥(?:也|都)不是|什么(?:也|都)不是|啥(?:也|都)没有|什么(?:身份|类别)?(?:也|都)没有|都不是|都没有|一样都不是"
-    r"|没有(?:任何|什么|啥)?(?:特殊)?(?:身份|类别|情况)|没(?:啥|什么)(?:特殊)?(?:身份|类别|情况)?|不属于(?:任何|这些|以上)"
+    # 身份 but not 身份证 ("没有身份证怎么交" asks about an identity card and says nothing of a status)
+    r"|没有?(?:任何|什么|啥)?(?:特殊)?(?:身份(?!证)|类别|情况)|没(?:啥|什么)(?:特殊)?(?:身份(?!证)|类别|情况)?"
+    r"|无(?:任何|特殊)?身份(?!证)|不属于(?:任何|这些|以上)"
     r"|普普通通|平头老百姓|没有?(?:任何|什么|啥)?特殊的?(?:身份|类别|情况|待遇)?"
     r"|没有享受|没享受|啥都没|无特殊"
     # dialect forms: 啥身份也没有, 啥子身份都没得, 没得啥子身份, 莫得身份, 木有啥身份
@@ -53,19 +57,37 @@ _NONE_ANYWHERE = re.compile(
 # 一般 / 平常 alone are also adverbs ("一般月底交" = usually at the month's end), so alone they need a real separator
 # or the message's end on both sides; with a noun (一般人, 一般的, 一般缴费人员) they are "ordinary".
 _SEP = r"\s,.;!?:，。；！？：、~～"
+_SEPARATORS = frozenset(" \t\n,.;!?:，。；！？：、~～")
 _PLAIN_PREFIX = r"(?:我们?家?|俺们?家?|咱们?家?)?(?:其实|实际上|应该|本来)?(?:就|只|也|都)?(?:是|算|属于)?(?:个|一个|一)?"
-_PLAIN_NOUN = r"(?:的|人|人家|户|家庭|老百姓|身份|(?:缴费|参保)?(?:人员|人群))"
+_PLAIN_NOUN = r"(?:的人|的|人|人家|户|家庭|老百姓|身份|(?:缴费|参保)?(?:人员|人群))"
 _PLAIN_TAIL = r"(?:的)?(?:吧|啊|呀|哦|嘛|呗|呢|啦)?"
 _PLAIN_WORD = re.compile(
     rf"(?:^|(?<=[{_SEP}])){_PLAIN_PREFIX}(?:(?:普普通通|普通){_PLAIN_NOUN}?|(?:一般|平常|寻常){_PLAIN_NOUN})"
     rf"{_PLAIN_TAIL}(?=$|[{_SEP}])"
 )
 _PLAIN_ALONE = re.compile(rf"(?:^|(?<=[{_SEP}])){_PLAIN_PREFIX}(?:一般|平常|寻常){_PLAIN_TAIL}(?=$|[{_SEP}])")
+# Voice input and hurried typing run "place + 一般 + payment date" together with no separator at all ("冷市镇一般明天交",
+# "朔州一般"): 一般 / 平常 alone right after the place, and followed by the date said or the message's end, is "none".
+# Not before a habitual time ("朔州一般月底交": usually at the month's end) nor in a question ("沁源一般几号交").
+_PLAIN_AFTER_PLACE = re.compile(rf"(?:的)?{_PLAIN_PREFIX}(?:一般|平常|寻常){_PLAIN_TAIL}(?!月|每|[上中下]旬|年底)")
 _NONE_AS_ANSWER = re.compile(r"^(?:(?:没有|没|无|不是|否|没得|冇|都无|木有|都没|普通|一般)(?:的|吧|啊|呀|哦)?)+$")
+# An occupation alone as the answer to the status question ("牧民", "就是放牧的", "俺是种地的", "在外打工的"): how
+# they earn a living, no special status. Only the whole answer: any status found with it wins (低保户牧民 is 低保),
+# and never at the class question (农村的 / 农民 there may name rural 低保).
+_OCCUPATION = (r"(?:农牧民|农民工|农民|牧民|渔民|农户|牧户|工人|打工人|上班族|务农|种地|种田|种庄稼|放牧|放羊|养羊|养牛"
+               r"|打工|务工|打零工|上班|干活|做生意|做小生意|开店|个体户)")
+_OCCUPATION_ANSWER = re.compile(
+    rf"^(?:我们?家?|俺们?家?|咱们?家?|家里)?(?:一直|都|就|只|也|平时)*(?:是|算|属于|搞|干|在)?(?:个|一个)?"
+    rf"(?:在外地?|外出|出去|出门)?(?:{_OCCUPATION}(?:的|人|啊|呀|吧|嘛|呗|呢|啦|哦|和|、)*)+$"
+)
+# What is left of a payment date said with it ("牧民，明天去交": 明天 is read as the date, 去交 stays).
+_PAY_VERB = re.compile(r"(?:打算|准备|要|去|来|想|再)*(?:交|缴)(?:费|钱|了)?")
 UNKNOWN = _UNKNOWN = re.compile(
     r"不知道|不清楚|不晓得|不懂|说不清|搞不清|不确定|不记得|忘了|不太清楚|不了解|不知|记不清|记不住|记不得|记不太清|想不起|记不起|忘记|搞忘|没记住"
     r"|不大记得")
 
+# "不清楚是几类低保": the class is what is not known; the status itself is said (not "不知道是不是低保").
+_WHICH_CLASS_BEFORE = re.compile(r"^(?:是|属于|算)?(?:几|哪一?|啥|什么|第几)(?:类|档|级)(?:的)?$")
 _NEGATION_BEFORE = re.compile(
     r"(?:不是|不再是|不属于|不算|没有|没|不|非|未|取消了|退出了|去掉|删掉|删除)"
     r"(?:办|办理|评上|评|享受|吃|拿|领|申请|评定)?(?:过|到|上|了)?(?:我们?家?|家里)?(?:的|是)?$"
@@ -120,10 +142,13 @@ class StatusReader:
         self._pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
         self._sounds = SoundIndex(words)
 
-    def read(self, text: str, taken: list[bool], as_answer: bool) -> StatusReading:
+    def read(self, text: str, taken: list[bool], as_answer: bool, place_end: int | None = None,
+             status_question: bool = False) -> StatusReading:
         """Statuses in `text` (simplified), outside the `taken` spans (place, dates); marks what it uses.
 
-        `as_answer`: the message answers the status question, so bare 没有 / 不是 mean "none"."""
+        `as_answer`: the message answers the status question, so bare 没有 / 不是 mean "none". `place_end`: where
+        the place said ends, when the message is no question (一般 right after it is "none"). `status_question`:
+        the message answers "which statuses" itself (not the class question), so an occupation alone is "none"."""
         reading = StatusReading()
         claims: list[tuple[int, int, str]] = []
 
@@ -161,7 +186,8 @@ class StatusReader:
                   or _PENDING_BEFORE.search(before) or _PENDING_AFTER.search(after)
                   or (_FORMERLY_BEFORE.search(before) and not _STILL_AFTER.search(after))):
                 reading.removed.append(Found(term, start, end))
-            elif unknown is not None and ("是不是" in text or "算不算" in text or unknown.start() < start):
+            elif unknown is not None and ("是不是" in text or "算不算" in text or unknown.start() < start) and not (
+                    unknown.end() <= start and _WHICH_CLASS_BEFORE.search(text[unknown.end():start])):
                 doubted = True
                 continue  # "不知道是不是低保": not a claim
             else:
@@ -176,8 +202,9 @@ class StatusReader:
             rest = "".join(c if not t else " " for c, t in zip(text, taken, strict=True))
             bare = re.sub(r"[\s,.!?;:，。！？；：、~～]+", "", rest)
             plain = ("普通" in rest or "一般" in rest or "平常" in rest or "寻常" in rest) and (
-                _PLAIN_WORD.search(rest) or _alone_outside(text, taken))
-            if _NONE_ANYWHERE.search(rest) or plain or (as_answer and _NONE_AS_ANSWER.match(bare)):
+                _PLAIN_WORD.search(rest) or _alone_outside(text, taken) or _plain_after_place(text, taken, place_end))
+            if _NONE_ANYWHERE.search(rest) or plain or (as_answer and _NONE_AS_ANSWER.match(bare)) or (
+                    status_question and _OCCUPATION_ANSWER.match(_PAY_VERB.sub("", bare))):
                 reading.none = True
         if reading.statuses or reading.removed:
             if _REPLACE.search(text):
@@ -195,3 +222,11 @@ class StatusReader:
 def _alone_outside(text: str, taken: list[bool]) -> bool:
     """一般 / 平常 alone between real separators of the resident's text (not blanked spans), outside a place or date."""
     return any(not any(taken[m.start():m.end()]) for m in _PLAIN_ALONE.finditer(text))
+
+
+def _plain_after_place(text: str, taken: list[bool], place_end: int | None) -> bool:
+    """一般 / 平常 alone run on right after the place, up to a date said (blanked in `taken`) or the message's end."""
+    if place_end is None:
+        return False
+    found = _PLAIN_AFTER_PLACE.match(text, place_end)
+    return found is not None and (found.end() == len(text) or taken[found.end()] or text[found.end()] in _SEPARATORS)

@@ -109,6 +109,9 @@ def test_a_typo_of_our_banner_is_offered_back_but_another_banner_is_refused(plac
         pytest.param("俺是南华村的", "安化县冷市镇南华村", id="a Lengshi village in a sentence"),
         pytest.param("清泉镇", "山丹县清泉镇", id="a Shandan town alone"),
         pytest.param("李桥乡的低保户", "山丹县李桥乡", id="a Shandan township in a sentence"),
+        pytest.param("前旗", "内蒙古自治区巴彦淖尔市乌拉特前旗", id="the tail 前旗 alone, shared by many banners"),
+        pytest.param("就是前旗的", "内蒙古自治区巴彦淖尔市乌拉特前旗", id="the tail 前旗 in a sentence"),
+        pytest.param("内蒙古前旗", "内蒙古自治区巴彦淖尔市乌拉特前旗", id="the tail 前旗 under a province of several"),
     ],
 )
 def test_a_village_or_town_name_alone_is_to_be_confirmed(places: PlaceIndex, text: str, label: str) -> None:
@@ -118,7 +121,8 @@ def test_a_village_or_town_name_alone_is_to_be_confirmed(places: PlaceIndex, tex
     assert located.label == label
 
 
-@pytest.mark.parametrize("text", ["冷市高桥村", "安化高桥村", "安化县冷市镇高桥村", "山丹清泉镇", "张掖山丹县位奇镇", "山阴县"])
+@pytest.mark.parametrize("text", ["冷市高桥村", "安化高桥村", "安化县冷市镇高桥村", "山丹清泉镇", "张掖山丹县位奇镇", "山阴县",
+                                  "巴彦淖尔前旗", "乌前旗"])
 def test_a_village_or_town_with_our_county_or_town_is_taken(places: PlaceIndex, text: str) -> None:
     located = places.locate(text)
     assert located is not None
@@ -144,3 +148,11 @@ def test_a_village_name_in_two_documents_asks_which(places: PlaceIndex) -> None:
     assert located is not None and located.match.jurisdiction == "山丹县" and located.anchored
     located = shared.locate("冷市镇高桥村")
     assert located is not None and located.match.jurisdiction == "冷市镇"
+
+
+@pytest.mark.parametrize(
+    ("text", "other"), [("内蒙古鄂尔多斯市鄂托克前旗", "鄂托克前旗"), ("兴安盟科尔沁右翼前旗", "科尔沁右翼前旗")])
+def test_another_banner_is_named_whole_in_the_refusal(places: PlaceIndex, text: str, other: str) -> None:
+    with pytest.raises(NotCoveredError) as refused:
+        places.locate(text)
+    assert f"（{other}是另一个地方）" in refused.value.message

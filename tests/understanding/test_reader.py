@@ -34,6 +34,7 @@ def yielded(understood: Understanding) -> dict[str, Any]:
         "birth": value(understood.birth),
         "birth_range": list(understood.birth_range.value) if understood.birth_range else None,
         "birth_month_day": list(understood.birth_month_day.value) if understood.birth_month_day else None,
+        "birth_month": value(understood.birth_month),
         "date_problem": True if understood.date_problem is not None else None,
         "statuses": sorted(f.value for f in understood.statuses) or None,
         "removed": sorted(f.value for f in understood.removed) or None,
