@@ -11,7 +11,7 @@ from typing import NamedTuple
 from bot.dialog.replies import Button, Reply
 from bot.errors import NotCoveredError, UserInputError
 from bot.faq.answers import Citer, DocumentView, load_answer_specs
-from bot.faq.matcher import FaqMatcher, MatchResult
+from bot.faq.matcher import SUGGESTIONS, FaqMatcher, MatchResult, Suggestion
 from bot.faq.model import FaqEntry, load_entries
 from bot.faq.normalize import fold
 from bot.faq.status_topic import (
@@ -23,10 +23,14 @@ from bot.faq.status_topic import (
     asks_about_visit,
     asks_fee_amount,
     asks_how_statuses_combine,
+    asks_paying_in_full_subsidy,
     asks_to_pay_again,
     names_addon,
+    names_school_year,
 )
+from bot.faq.story import story_topic
 from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingReader, read_timing
+from bot.faq.told import asking_clause
 from bot.policy.loader import policy_dir
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
@@ -47,6 +51,9 @@ class FaqAnswer:
     template: str = "faq_answer"
     status: str | None = None  # the status the answer is about, when the question named one with its topic
 
+
+# Entries that answer "when" for every resident: a question about when collecting starts may match any of them.
+WHEN_FOR_EVERYONE = TIMING_ENTRIES | {"benefits_start"}
 
 # Rendered answers kept (FaqService._answer): a bound far above entries x places x formats, so a running bot renders
 # each answer once; the bound only caps memory should timing answers (one per asked day) pile up.
@@ -109,8 +116,13 @@ class FaqService:
                        for s in match.suggestions]
         timing = self._timing(question, match, status, day)
         if timing is not None:  # a payment date, or when the window opens or closes (bot.faq.timing)
+            # With a status ("低保户12月20号还能交吗"): that status's rule for the topic too (_render_answer), also
+            # when the status words made the matcher pick the status's subsidy entry ("监测户元旦以后还能交吗").
+            if status is None:
+                named = self.statuses.find_with_denied(question, day)[0]
+                status = named[0] if named else None
             return self._answer(timing.faq_id, match.score, documents, canonical, output, suggestions,
-                                timing=(timing, day))
+                                status if timing.faq_id in STATUS_TOPICS else None, timing=(timing, day))
         if match.kind == "answer" and match.faq_id is not None:
             held = self._ruled_combination(question, documents) if self.specs[match.faq_id].template == "subsidy_for" else ()
             return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status,
@@ -136,6 +148,21 @@ class FaqService:
         if match.kind not in ("answer", "not_sure"):
             return match, None
         statuses, rest, denied = self.statuses.find_with_denied(question, today)
+        # Not sure, and no status named: a story naming its topic (a child's birth, employee insurance that ended)
+        # answers it (bot.faq.story).
+        if match.kind == "not_sure" and not statuses:
+            told = story_topic(question)
+            if told is not None and told in self.entries:
+                return dataclasses.replace(match, faq_id=told, kind="answer"), None
+        # Not sure of a long question that asks one thing: its asking clause, greetings and told context left out
+        # (bot.faq.told.asking_clause), when that is answered surely with an entry the whole question also suggests
+        # ("麻烦问一下，我前几天在微信上交了，可是想打个缴费证明，从哪里弄": the receipt).
+        if match.kind == "not_sure":
+            part = asking_clause(question)
+            focused = self.matcher.match(part) if part else None
+            if focused is not None and focused.kind == "answer" and focused.faq_id in {
+                    suggestion.faq_id for suggestion in match.suggestions}:
+                match = focused
         subsidy_entries = {*self._subsidy_entry.values(), "multiple_statuses"}
         # An add-on insurance (意外险) asked about with a status: the add-on's own rule, which says who pays it for
         # subsidised residents where the document does ("低保户的意外险要自己交吗"), not the status's subsidy for
@@ -158,10 +185,28 @@ class FaqService:
                 (first in renewal and asks_about_visit(question))
                 or (match.kind == "not_sure" and top_two == renewal)):
             return dataclasses.replace(match, faq_id="renewal_no_visit", kind="answer"), None
+        # Cover paid by school year ("学年交的医保啥时候截止"): when it ends is the students' benefit period
+        # (冷市镇: 延长至当年的12月31日; elsewhere the answer says the document is silent), not the campaign window
+        # the matcher hears in 截止 or 啥时候.
+        # (The period's own entry suggested first but unsure, "上学那个学年交的医保截止到哪天", is as good.)
+        if names_school_year(question) and "student_benefit_period" in self.entries and (
+                first in WHEN_FOR_EVERYONE or (match.kind == "not_sure" and first == "student_benefit_period")):
+            return dataclasses.replace(match, faq_id="student_benefit_period", kind="answer"), None
         # A group's fee ("在校大学生交多少", "幼儿园小孩医保多少钱一年"): the fee entry, whose passage names the
         # group where the document does; the students entry is about where they insure.
         if match.faq_id == "students" and asks_fee_amount(question) and not statuses:
             return dataclasses.replace(match, faq_id="fee_this_year", kind="answer"), None
+        # Full subsidy named instead of a status ("全额资助的人需要自己交吗"): the subsidy entry of the statuses each
+        # document subsidises in full (山丹: 特困人员、孤儿); where they are several entries' (冷市镇 adds 重度残疾人),
+        # "not sure" with those entries suggested, rather than one of them as if it were all.
+        if not statuses and asks_paying_in_full_subsidy(question):
+            owners = self._full_subsidy_entries(documents)
+            if len(owners) == 1:
+                return dataclasses.replace(match, faq_id=owners[0], kind="answer"), None
+            if owners:
+                suggestions = tuple(Suggestion(owner, self.entries[owner].question, match.score)
+                                    for owner in owners[:SUGGESTIONS])
+                return dataclasses.replace(match, faq_id=None, kind="not_sure", suggestions=suggestions), None
         # Statuses denied and none held ("俺不是低保也不是贫困户，就普通农民，交多少"): the plain fee.
         if not statuses and denied and match.faq_id in subsidy_entries | {None} and asks_about_paying(question):
             return dataclasses.replace(match, faq_id="fee_this_year", kind="answer"), None
@@ -201,11 +246,12 @@ class FaqService:
         return match, None
 
     def _timing(self, question: str, match: MatchResult, status: str | None, today: date) -> TimingAsk | None:
-        """A timing question the window answer alone would not answer: not one about a status's own timing (the
-        status answer gives it), nor one the matcher declines. A question that only asks when the window opens
+        """A timing question the window answer alone would not answer: not one the matcher declines. With a status
+        the answer is that status's rule for the topic, and the day's verdict where the status pays in the general
+        window (_render_answer). A question that only asks when the window opens
         or closes, or names only a month or 现在/今天 ("…今年8月份厂子倒了，医保就断了，现在能交居民医保吗" is
         about the lapse), must also be matched to (or suggest first) a timing entry; one naming a day need not."""
-        if status is not None or match.kind not in ("answer", "not_sure"):
+        if match.kind not in ("answer", "not_sure"):
             return None
         folded = fold(question)
         if any(word in folded for word in self._out_of_scope_words):
@@ -214,6 +260,10 @@ class FaqService:
         if ask is None or (ask.kind in ("day", "after", "by") and ask.day != today):
             return ask
         first = match.faq_id if match.kind == "answer" else (match.suggestions[0].faq_id if match.suggestions else None)
+        # "今年几号开始收医保" scores close to "待遇啥时候开始" on 开始; naming collecting itself settles which start
+        # it asks about. (Not against another entry: "新生儿几号开始交" is the newborn's own timing.)
+        if ask.collecting and first in WHEN_FOR_EVERYONE:
+            return ask
         return ask if first in TIMING_ENTRIES else None
 
     def answer_by_id(self, faq_id: str, region: str | None, output: Format = "text",
@@ -252,14 +302,22 @@ class FaqService:
         for document in documents:
             citer.document = document
             view = DocumentView(document, self.quotes.vocabulary)
-            # The status's own rule first (its footnotes numbered first), then the general rule.
+            # A timing question's asked day first (bot.faq.timing), its passages numbered first; none for a status
+            # whose payment time the document sets apart (乌拉特前旗's 单纯低保户: 另行通知): the general window's
+            # verdict is not theirs, and the status rule says so.
+            apart = status is not None and any(line.category.payment_timing != "collection"
+                                               for line in view.status_categories(status))
+            if timing is None:
+                asked = ""
+            elif apart:
+                asked = render("faq/timing_apart", output, ask=timing[0], status_name=self._status_name(status or ""))
+            else:
+                asked = render("faq/timing", output, t=self.timing.facts(timing[0], document, timing[1]), doc=document,
+                               cite=citer, enquiries=document.source.enquiries)
+            # Then the status's own rule (its footnotes numbered next), then the general rule.
             rule = "" if status is None else render(
                 "faq/status_topic", output, view=view, doc=document, cite=citer, status=status,
                 status_name=self._status_name(status), timing=faq_id in TIMING_TOPICS,
-                enquiries=document.source.enquiries)
-            # A timing question's asked day first (bot.faq.timing), its passages numbered first.
-            asked = "" if timing is None else render(
-                "faq/timing", output, t=self.timing.facts(timing[0], document, timing[1]), doc=document, cite=citer,
                 enquiries=document.source.enquiries)
             body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer, held=held,
                           enquiries=document.source.enquiries)
@@ -304,6 +362,19 @@ class FaqService:
                 held |= self.quotes.vocabulary.ancestors(status)
         return all(any(len(category.all_of) >= 2 and set(category.all_of) <= held for category in document.categories)
                    for document in documents)
+
+    def _full_subsidy_entries(self, documents: list[PolicyDocument]) -> list[str]:
+        """The subsidy entries of the categories these documents subsidise in full, in the documents' order."""
+        owners: list[str] = []
+        for document in documents:
+            for category in document.categories:
+                if category.subsidy.kind != "full":
+                    continue
+                terms = [ELDERLY] if category.born_on_or_before else [*category.matches, *category.all_of]
+                for owner in map(self._subsidy_entry_for, terms):
+                    if owner is not None and owner in self.entries and owner not in owners:
+                        owners.append(owner)
+        return owners
 
     def _subsidy_entry_for(self, status: str) -> str | None:
         if status == ELDERLY:

@@ -50,6 +50,11 @@ _PAY_AGAIN = re.compile(r"还[要得用]?[交缴]|再[交缴]|都[要得][交缴
 _VISIT_WORDS = re.compile(r"登记|跑|去医保|医保站|现场|办理|证件")
 _NOT_PAYING_AGAIN = re.compile(r"交重|重复交|多交|退")
 # An add-on insurance named in the question (沁源's 意外伤害保险): its own rule, also for subsidised residents.
+_SCHOOL_YEAR_WORDS = re.compile(r"学年")
+# A subsidy kind named instead of a status ("全额资助的人要自己交吗"): the statuses the document subsidises in full.
+_FULL_SUBSIDY_WORDS = re.compile(r"全额(?:资助|补助|补贴|代缴|代交)")
+# ... asked who pays it ("全额资助的钱谁出"): the payers' answer, not the residents'.
+_WHO_WORDS = re.compile(r"谁|哪个部门|哪个单位|什么部门|哪里出")
 _ADDON_WORDS = re.compile(r"意外险|意外伤害|意外保险")
 
 # Topics whose rule can differ by status: timing, registration, how to pay, what to choose. A status with a
@@ -139,6 +144,19 @@ def asks_fee_amount(text: str) -> bool:
 def names_addon(text: str) -> bool:
     """Whether a question names an add-on insurance (意外险, 意外伤害保险)."""
     return _ADDON_WORDS.search(fold(text)) is not None
+
+
+def asks_paying_in_full_subsidy(text: str) -> bool:
+    """Whether a question names full subsidy (全额资助) instead of a status and asks what such a resident pays
+    ("全额资助的人需要自己交吗"), not who pays the subsidy."""
+    folded = fold(text)
+    rest = _FULL_SUBSIDY_WORDS.sub("", folded)
+    return rest != folded and _WHO_WORDS.search(rest) is None and asks_about_paying(rest)
+
+
+def names_school_year(text: str) -> bool:
+    """Whether a question is about cover paid by school year (按学年交的, 学年度): students' own benefit period."""
+    return _SCHOOL_YEAR_WORDS.search(fold(text)) is not None
 
 
 def asks_to_pay_again(text: str) -> bool:

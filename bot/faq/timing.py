@@ -36,14 +36,19 @@ MISSED_DEADLINE = "missed_deadline"
 TIMING_ENTRIES = frozenset({COLLECTION_WINDOW, MISSED_DEADLINE})
 
 # About something else that happens to carry a date or a time word: benefits, births, refunds, records, amounts.
+# 学年: a student's cover paid by school year ends when its benefit period does (冷市镇: 延长至当年的12月31日),
+# not with the campaign.
 _OTHER_TOPIC = re.compile(r"报销|待遇|生效|能用|享受|出生|生的|生了|生下|岁|退|凭证|证明|到账|查到|查不到|多少|几块|几个钱|"
-                          r"登记|等待期|上学|入学|开学|押金|职工医保|单位")
+                          r"登记|等待期|上学|入学|开学|学年|押金|职工医保|单位")
 # Paying: a date with none of these is not a question about paying on it.
 _PAYING = re.compile(r"交|缴|收|来得及|赶得上|赶趟|截止|截至|办|算数|行不行|可以吗|可以不|能行|jiao")
 # Now, in words the date reader leaves ("现在还能交吗"): today.
 _NOW = re.compile(r"现在|目前|这会儿?|眼下")
 # Paying late: the answer is the missed-deadline entry's.
 _LATE = re.compile(r"补交|补缴|错过|逾期|没赶上|没来得及|过期|过了(?:截止|缴费|期限|日子|时间|\d)|截止\S{0,4}过")
+# Collecting starts ("几号开始收医保", "啥时候开交"): the window opening by its own verb. 开始 alone is shared
+# with benefits starting ("啥时候开始报销"), which _OTHER_TOPIC keeps out.
+_STARTS_COLLECTING = re.compile(r"开始(?:收|交|缴|征)|开收|开征|开交|开缴")
 _OPENS = re.compile(r"(?:啥|什么|几|哪|多会|何)\S{0,4}开始|开始\S{0,3}(?:了没|了吗|了不|没有|吗)|开收|开征")
 _CLOSES = re.compile(r"截止|截至|最晚|最后一天|为止|结束|几号(?:之前|以前|前)|(?:啥|什么)时候(?:之前|以前|前)|"
                      r"交到(?:啥|什么|几|哪)")
@@ -71,6 +76,7 @@ class TimingAsk:
     late: bool  # worded as paying late (补交, 错过, 过了…): the missed-deadline entry answers
     day: date | None = None
     last: date | None = None
+    collecting: bool = False  # for "opens": the question names collecting itself (开始收), not just 开始
 
     @property
     def faq_id(self) -> str:
@@ -111,8 +117,8 @@ def read_timing(question: str, today: date) -> TimingAsk | None:
         return None
     prepared = read_numerals(date_text(text).text)
     late = _LATE.search(prepared) is not None
-    if _OPENS.search(prepared):
-        return TimingAsk("opens", "", late)
+    if _OPENS.search(prepared) or _STARTS_COLLECTING.search(prepared):
+        return TimingAsk("opens", "", late, collecting=_STARTS_COLLECTING.search(prepared) is not None)
     asked = _dated(prepared, today, late)
     if asked is not None:
         return asked if _PAYING.search(prepared) or late else None

@@ -184,3 +184,19 @@ def test_a_year_of_birth_with_a_registration_question_gets_the_elderly_registrat
     assert answer.faq_id == "first_enrolment"
     assert answer.status == ELDERLY
     assert "行政村" in answer.answer  # 沁源: 到户籍所在地行政村（社区）登记
+
+
+def test_full_subsidy_named_instead_of_a_status_gets_the_statuses_the_document_subsidises_in_full(
+        service: FaqService) -> None:
+    # 山丹 五（一）1 and 朔州 subsidise only 特困人员 (and orphans) in full: their subsidy rule, which says 个人无需缴费.
+    for region in ("山丹", "朔州"):
+        for question in ("全额资助的还用自己掏钱不", "全额资助对象交多少"):
+            result = service.ask(question, region, today=date(2023, 11, 10))
+            assert (result.kind, result.faq_id) == ("answer", "subsidy_tekun"), (region, question, result.faq_id)
+            assert "个人无需缴费" in result.answer
+    # 冷市镇 also subsidises 重度残疾人 in full (参照特困人员执行): two entries, so "not sure" with both offered.
+    result = service.ask("全额资助的还用自己掏钱不", "冷市镇", today=date(2023, 11, 10))
+    assert result.kind == "not_sure"
+    assert [s["faq_id"] for s in result.suggestions] == ["subsidy_tekun", "subsidy_disabled"]
+    # Who pays a full subsidy is the payers' answer.
+    assert service.ask("全额资助的钱谁出", "山丹", today=date(2023, 11, 10)).faq_id == "who_pays_subsidy"

@@ -18,6 +18,7 @@ QINYUAN = "集中征缴期原则上为2022年9月1日至2022年12月25日，集�
 LENGSHI = "2024年度居民医保集中参保缴费期为2023年9月1日至12月31日"
 SHANDAN = "自本通知下发之日起，于 2023 年 12 月 31 日前完成 2023 年城乡居民基本医疗保险个人参保缴费工作"
 WULATEQIANQI = "城乡居民基本医疗保险实行年预缴费制度，2024年度参保集中缴费开始时间为2023年9月1日"
+SCHOOL_YEAR = "原已按照学年度缴纳城乡居民医疗保险费的大中专院校学生（含应届毕业生），医保待遇享受期统一延长至当年的 12 月 31 日"
 LENGSHI_LATE = "除已明确的特殊情况外，未在集中参保缴费期内参保缴费的，原则上不得中途参保、享受医保待遇"
 
 
@@ -166,6 +167,56 @@ def test_questions_about_other_topics_are_not_read_as_timing() -> None:
     assert asked is not None and (asked.kind, asked.day) == ("after", date(2024, 1, 1))
     asked = read_timing("几号之前交完", today)
     assert asked is not None and asked.kind == "closes"
+
+
+def test_when_collecting_starts_is_the_window_not_when_benefits_start(service: FaqService) -> None:
+    # 开始 is shared with "待遇啥时候开始"; naming collecting (开始收, 开始交) asks when the window opens.
+    for question, region in (("今年医保几号开始收钱", "山丹"), ("今年医保是几号开始收的", "乌拉特前旗"),
+                             ("今年合作医疗几号开始收", "乌拉特前旗")):
+        result = service.ask(question, region, today=date(2023, 8, 10))
+        assert (result.kind, result.faq_id) == ("answer", "collection_window"), (question, result.faq_id)
+        assert "还没开始收" in result.answer or "文件未写明" in result.answer, result.answer
+    _cited(service.ask("今年合作医疗几号开始收", "乌拉特前旗", today=date(2023, 8, 10)), WULATEQIANQI)
+    # ... while when benefits start stays the benefits answer.
+    result = service.ask("今年交了几号开始能报销", "乌拉特前旗", today=date(2023, 8, 10))
+    assert result.faq_id != "collection_window"
+    # ... and a group with its own timing keeps its own answer.
+    result = service.ask("新生儿几号开始交", "冷市镇", today=date(2023, 8, 10))
+    assert result.faq_id == "newborn"
+
+
+def test_cover_paid_by_school_year_ends_with_the_students_period_not_the_window(service: FaqService) -> None:
+    # 截止 and 啥时候 sound like the window; 学年 says it is the students' own benefit period (冷市镇 三（一）).
+    for question in ("学年交的医保啥时候截止", "上学那个学年交的医保截止到哪天", "娃按学年交的医保到几号就不管了"):
+        result = service.ask(question, "冷市镇", today=date(2023, 11, 10))
+        assert (result.kind, result.faq_id) == ("answer", "student_benefit_period"), (question, result.faq_id)
+        assert "医保待遇享受期统一延长至当年的12月31日" in result.answer
+        assert "新入学大中专院校学生医保待遇享受期为2023年9月1日至2024年12月31日" in result.answer
+        _cited(result, SCHOOL_YEAR)
+    # Where the document has no such rule, the answer says so rather than giving the campaign window.
+    result = service.ask("学年交的医保啥时候截止", "朔州", today=date(2023, 11, 10))
+    assert result.faq_id == "student_benefit_period" and "没有写这一点" in result.answer
+    # An amount asked about school-year cover is still the fee.
+    assert service.ask("按学年交的医保交多少", "冷市镇", today=date(2023, 11, 10)).faq_id == "fee_this_year"
+
+
+def test_a_status_with_a_date_gets_the_day_s_verdict_from_the_window_that_status_pays_in(service: FaqService) -> None:
+    today = date(2023, 11, 10)
+    # 朔州 gives 特困人员 no timing of their own: the general window's verdict, and the status named.
+    result = service.ask("五保户这个月28号能去交不", "朔州", today=today)
+    assert (result.faq_id, result.status) == ("collection_window", "tekun")
+    assert result.answer.splitlines()[1].startswith("这个月28号（2023年11月28日）不能缴费")
+    _cited(result, SHUOZHOU)
+    # 冷市镇: past the deadline, with the late rule for 困难群众 the document gives 监测对象 among them.
+    result = service.ask("我们是监测户，元旦过后还能交吗", "冷市镇", today=today)
+    assert (result.faq_id, result.status) == ("collection_window", "monitored")
+    assert "已经过了截止日期" in result.answer.splitlines()[1]
+    assert "困难群众因客观原因未在集中参保缴费期参保" in result.answer
+    # 乌拉特前旗 sets 单纯低保户's payment time apart (另行通知): no verdict from the general window.
+    result = service.ask("低保家庭下周一交行不行", "乌拉特前旗", today=today)
+    assert (result.faq_id, result.status) == ("collection_window", "dibao")
+    assert "不按一般的集中缴费期判断" in result.answer.splitlines()[1]
+    assert "另行通知" in result.answer and "可以缴费" not in result.answer
 
 
 def test_the_dialog_reads_dates_against_its_own_today(service: FaqService) -> None:
