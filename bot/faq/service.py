@@ -30,7 +30,9 @@ from bot.faq.status_topic import (
     names_school_year,
     said_of_different_people,
 )
+from bot.faq.story import story_topic
 from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingReader, read_timing
+from bot.faq.told import asking_clause
 from bot.policy.loader import policy_dir
 from bot.policy.model import PolicyDocument
 from bot.quote.engine import QuoteEngine
@@ -149,6 +151,21 @@ class FaqService:
         if match.kind not in ("answer", "not_sure"):
             return match, None
         statuses, rest, denied = self.statuses.find_with_denied(question, today)
+        # Not sure, and no status named: a story naming its topic (a child's birth, employee insurance that ended)
+        # answers it (bot.faq.story).
+        if match.kind == "not_sure" and not statuses:
+            told = story_topic(question)
+            if told is not None and told in self.entries:
+                return dataclasses.replace(match, faq_id=told, kind="answer"), None
+        # Not sure of a long question that asks one thing: its asking clause, greetings and told context left out
+        # (bot.faq.told.asking_clause), when that is answered surely with an entry the whole question also suggests
+        # ("麻烦问一下，我前几天在微信上交了，可是想打个缴费证明，从哪里弄": the receipt).
+        if match.kind == "not_sure":
+            part = asking_clause(question)
+            focused = self.matcher.match(part) if part else None
+            if focused is not None and focused.kind == "answer" and focused.faq_id in {
+                    suggestion.faq_id for suggestion in match.suggestions}:
+                match = focused
         subsidy_entries = {*self._subsidy_entry.values(), "multiple_statuses"}
         # An add-on insurance (意外险) asked about with a status: the add-on's own rule, which says who pays it for
         # subsidised residents where the document does ("低保户的意外险要自己交吗"), not the status's subsidy for

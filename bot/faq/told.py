@@ -34,3 +34,26 @@ def asking_part(query: str) -> str | None:
     if not told:
         return None
     return "，".join(clause for clause in _CLAUSE_BREAK.split(query) if clause and clause not in told)
+
+
+# Greetings and preambles said as a clause of their own ("你好，打扰了，我想问一下，…"): no part of the question.
+_GREETING = re.compile(r"(?:你好|您好|你们好|大家好|领导好|同志你好|在吗|在不在|谢谢你?|多谢|麻烦了|打扰了|打扰一下|"
+                       r"请问(?:一?下)?|(?:我?想)?问(?:一?下|问)|麻烦问(?:一?下|问)|想咨询(?:一?下)?|咨询一?下)[啊呀哈啦呢]?")
+# An asking clause shorter than this ("从哪里弄", "还能给她交吗") says what is asked only with the clause before it.
+SHORT_ASKING_CLAUSE = 8
+
+
+def asking_clause(query: str) -> str | None:
+    """For a question of several clauses that asks one thing: the clause that asks it (with the clause before it
+    when it is short), greetings and preambles left out. None for a one-clause question, or one asking two things
+    ("学生的医保跟大人一样交400吗，在哪交"): reducing it to one would drop the other."""
+    clauses = [clause for clause in _CLAUSE_BREAK.split(query) if clause and not _GREETING.fullmatch(clause)]
+    if len(clauses) < 2:
+        return None
+    asking = [index for index, clause in enumerate(clauses) if _ASKS.search(clause)]
+    if len(asking) != 1:
+        return None
+    index = asking[0]
+    if len(clauses[index]) < SHORT_ASKING_CLAUSE and index > 0:
+        return f"{clauses[index - 1]}，{clauses[index]}"
+    return clauses[index]

@@ -24,6 +24,7 @@ from bot.parsing.dates import (
 from bot.understanding.birthwords import approximate_birth, holiday_as_date
 from bot.understanding.clauses import clause_spans
 from bot.understanding.datetext import date_text
+from bot.understanding.lunar import lunar_birth_span
 from bot.understanding.result import DateRole
 from bot.understanding.statuses import UNKNOWN
 
@@ -35,14 +36,20 @@ _CLAUSE = re.compile(
     r"|(?<=[交缴])(?=\d|[一二三四五六七八九]\S?年)|(?<=岁)(?<!虚岁)(?!数|以|之|[的了])|(?<=岁了)|(?<=[^\d年月号日天今明后下这本个大上过\s,，])(?<!生日是)(?<!生日)(?<!生于)(?<!生在)(?<!出生是)"
     r"(?=明天|后天|大后天|今天|今儿|明儿|下个?月|下周|下礼拜|下星期|这个?月|本月|月底|过两天|过几天)"
     # A full date with its year run into a payment time ("1960年1月1日今天", "1990年12月1号下个月初").
+    # Several people's births run together ("一个2019年生一个2021年生", "大的2019年的小的2021年的"): one clause each.
+    r"|(?<=[生的])(?=(?:另外?一?个|一个|老[二三四小]|小的|二娃|小娃|二宝)是?[\d〇零一二两三四五六七八九十])"
     r"|(?:(?<=年\d月\d[日号])|(?<=年\d\d月\d[日号])|(?<=年\d月\d\d[日号])|(?<=年\d\d月\d\d[日号]))"
     r"(?=明天|后天|大后天|今天|今儿|明儿|下个?月|下周|下礼拜|下星期|这个?月|本月|月[底初中]|过两天|过几天)"
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年(?:\d{1,2}月份?)?的|出生|生日|生的|年生|月生|号生|日生|生人|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
+    r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年(?:\d{1,2}月份?)?的|出生|生日|生的|年生|月生|号生|日生|生人|(?<!出)生[在于]\d"
+    r"|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
     r"|今年\d{1,3}了?$|今年\d{1,3}[^\d年月]"
     # A baby just born: "上个月刚生", "才生了三天", "2023年1月15号刚生".
     r"|[刚才]出?生|生下|下生"
+    # One of several people and a year ("老大2019年的", "一个2021年", numerals read: 1个, 2娃): that person's birth.
+    r"|(?:另外?1?个|1个|老[大小幺]|大的|小的|大娃|2娃|小娃|大宝|2宝|[大小2]?(?:孙子|孙女|儿子|女儿|闺女)|男的|女的"
+    r"|老头子?|老太太?|老伴|(?:我|俺)[爸妈])是?(?:\d{2}|\d{4})年"
     # A child's year or month with nothing else ("娃今年的", "孩子是上个月的"): the child's birth.
     r"|(?:孩子|小孩|娃娃?|宝宝|孙子|孙女|闺女|儿子|女儿)(?:是|他|她)?(?:[今去前]年|上上个?月|上个?月|这个?月|本月)(?:\d{1,2}月)?的"
 )
@@ -82,6 +89,8 @@ _BABY_AGE = re.compile(
 )
 _REL_YEARS = {"今": 0, "去": -1, "前": -2}
 _REL_MONTHS = {"上上": -2, "上": -1, "这": 0, "本": 0}
+# A child's rank right before a number ("老二2018年的"): read_numerals would join 二 to the digits.
+_ORDINAL = re.compile(r"老[二三四](?=[\d〇零一二两三四五六七八九十])")
 _DAY_KINDS = frozenset({"ymd", "sep", "compact", "yy", "relyear", "md", "relmonth", "monthend", "weekday", "offset",
                         "after", "relday", "day", "lunar", "age"})
 # "8月出生的", "是8月份生的": a month of birth with no year (the year is asked for, never taken as this year's).
@@ -142,6 +151,7 @@ class DateReading:
     month: int | None = None  # "8月出生的": a month with no year, the year still needed
     problem: UserInputError | None = None
     said: str | None = None  # a payment time that names no day ("下个月初"), as the resident said it
+    lunar: bool = False  # the birth range is a lunar date's span ("农历五八年腊月初八"): its solar day is asked if needed
 
 
 _BARE_START = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月初(?![{_NUMERAL}])|(?<![月\d])上旬")
@@ -240,6 +250,8 @@ def _read_dates(text: str, step: str, today: date) -> list[DateReading]:
     zodiacs: list[DateReading] = []  # 属猴: a problem only when no year is given beside it
     for start, end in clause_spans(text, _CLAUSE):
         raw = text[start:end]
+        if "老" in raw:
+            raw = _ORDINAL.sub("老幺", raw)  # "老二2018年的": the second child, not the number 22018
         clause = read_numerals(raw)
         kinds = read_date_kinds(clause) if len(raw) <= MAX_INPUT_CHARS else date_kinds(raw)
         identity = _ID_NUMBER.search(clause)
@@ -443,6 +455,13 @@ def _birth_months(clause: str, kinds: set[str], today: date) -> tuple[date, date
 
 
 def _birth(clause: str, kinds: set[str], start: int, end: int, today: date, step: str) -> DateReading:
+    lunar = lunar_birth_span(clause, today) if "lunar" in kinds else None
+    if lunar is not None:
+        earliest, latest = lunar
+        if earliest > today:
+            return DateReading("birth", start, end, problem=UserInputError(
+                "birth", f"出生日期（农历{earliest.year}年）晚于今天，请检查年份", example="1958年3月2日"))
+        return DateReading("birth", start, end, birth_range=(earliest, min(latest, today)), lunar=True)
     months = _birth_months(clause, kinds, today)
     if months is not None:
         earliest, latest = months

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.faq.matcher import FaqMatcher
-from bot.faq.service import default_entries
-from bot.faq.told import asking_part, told_clauses
+from bot.faq.service import build_faq_service, default_entries
+from bot.faq.told import asking_clause, asking_part, told_clauses
+from bot.policy.loader import default_knowledge_base
+from bot.quote.engine import QuoteEngine
 
 
 @pytest.mark.parametrize(
@@ -44,3 +48,22 @@ def test_a_channel_told_as_already_used_gives_its_entry_no_keyword_bonus() -> No
     assert result.suggestions[0].faq_id == "payment_proof"
     # Asked about, the channel still counts.
     assert matcher.match("我想在微信上交，从哪里弄").suggestions[0].faq_id == "pay_wechat"
+
+
+def test_the_asking_clause_leaves_out_greetings_and_context_and_needs_one_question() -> None:
+    assert asking_clause("你好，打扰一下，我上个月在支付宝交过了，现在想要个缴费凭证，在哪弄") == "现在想要个缴费凭证，在哪弄"
+    assert asking_clause("您好，我妈是特困户，她这个医保谁给交") == "她这个医保谁给交"
+    assert asking_clause("你好，交多少钱") is None  # one clause once the greeting is left out
+    assert asking_clause("你好，孩子上小学，学生医保跟大人一样交吗，在哪交") is None  # asks two things
+
+
+@pytest.mark.parametrize(("question", "region", "expect", "status"), [
+    ("您好，请问，我前天在村里交过钱了，想开个缴费证明，去哪开", "朔州", "payment_proof", None),
+    ("在吗，我妈是低保户，去年是村里代交的，今年想在微信上交，怎么弄", "朔州", "pay_wechat", "dibao"),
+])
+def test_a_long_question_the_matcher_is_unsure_of_is_answered_by_its_asking_clause(
+        question: str, region: str, expect: str, status: str | None) -> None:
+    service = build_faq_service(QuoteEngine(default_knowledge_base()))
+    assert service.matcher.match(question).kind == "not_sure"  # the whole text alone
+    result = service.ask(question, region, today=date(2023, 11, 10))
+    assert (result.kind, result.faq_id, result.status) == ("answer", expect, status)

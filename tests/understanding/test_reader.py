@@ -33,6 +33,7 @@ def yielded(understood: Understanding) -> dict[str, Any]:
         "payment_date": value(understood.payment_date),
         "birth": value(understood.birth),
         "birth_range": list(understood.birth_range.value) if understood.birth_range else None,
+        "birth_lunar": True if understood.birth_range and understood.birth_lunar else None,
         "birth_month_day": list(understood.birth_month_day.value) if understood.birth_month_day else None,
         "birth_month": value(understood.birth_month),
         "date_problem": True if understood.date_problem is not None else None,
@@ -47,6 +48,8 @@ def yielded(understood: Understanding) -> dict[str, Any]:
         "yes_no": value(understood.yes_no),
         "local_hukou": value(understood.local_hukou),
         "several_people": True if understood.several_people is not None else None,
+        "first_person": value(understood.first_person),
+        "next_people": understood.next_people or None,
         "birth_unknown": understood.birth_unknown or None,
     }
     return {key: item for key, item in fields.items() if item is not None}
