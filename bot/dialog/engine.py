@@ -43,6 +43,7 @@ from bot.understanding import Reader, Understanding
 from bot.understanding.about_answer import read_about_answer
 from bot.understanding.buttons import may_name_a_button, typed_button
 from bot.understanding.dates import has_payment_cue
+from bot.understanding.lunar import solar_date_needed
 from bot.understanding.yesno import read_confirmation
 
 log = logging.getLogger(__name__)
@@ -714,6 +715,21 @@ class _Turn:
                 state.step = "refine"
                 self._class_unknown()
                 return True
+        figures = state.last_figures or {}
+        for term in held:
+            if said and not said <= vocabulary.ancestors(term):
+                continue
+            top = max(vocabulary.ancestors(term), key=lambda t: len(vocabulary.leaves_under(t)))
+            if len(vocabulary.leaves_under(top)) < 2:
+                continue  # a status without classes: "几类" is not about it
+            categories = tuple(top if t == term else t for t in held)
+            need = next_need(self.quotes, replace(self._known(), categories=categories))
+            if need.kind == "quote" and need.quote is not None \
+                    and need.quote.personal_payment == figures.get("personal_payment"):
+                # 朔州: every class of 低保 pays the same, so the answer on show stands whatever the class.
+                self.say("class_not_needed", {"personal_payment": figures.get("personal_payment")},
+                         term=_short_name(vocabulary.name(top)), amount=figures.get("personal_payment"))
+                return True
         return False
 
     def _reclassify(self, text: str) -> bool:
@@ -775,6 +791,8 @@ class _Turn:
                 state.pending.pop("payment_said", None)
             changed = True
         year = _YEAR_ANSWER.match(u.text) if state.pending.get("birth_md") or state.pending.get("birth_m") else None
+        birth_held = (state.birth, state.birth_from, state.birth_to)
+        lunar_said = False
         held_month = self._birth_month()
         day_said = _DAY_ANSWER.match(read_numerals(u.text)) if held_month and state.step == "birth" else None
         if held_month is not None and day_said is not None:
@@ -820,6 +838,7 @@ class _Turn:
         elif u.birth_range is not None:
             state.birth = None
             state.birth_from, state.birth_to = u.birth_range.value
+            lunar_said = u.birth_lunar
             changed = True
         elif u.birth_month_day is not None and self._birth_in_range(*u.birth_month_day.value) is not None:
             # "9月3号" to "which day?" after "刚满月" (born 2023-08-11…09-10): the year is the range's.
@@ -840,6 +859,12 @@ class _Turn:
             state.pending.pop("birth_md", None)
             state.birth = None
             changed = True
+        if lunar_said:
+            # "农历五八年腊月初八": the span of solar days it can be; if the answer turns on the day, the solar date is
+            # asked for (not the day inside the span: the resident knows the lunar day, not the solar one).
+            state.pending["birth_lunar"] = "1"
+        elif (state.birth, state.birth_from, state.birth_to) != birth_held:
+            state.pending.pop("birth_lunar", None)
         if u.birth is not None or u.birth_range is not None:
             state.pending.pop("birth_unknown", None)
         elif u.birth_unknown and state.birth is None and not state.birth_from and state.step != "birth":
@@ -976,12 +1001,14 @@ class _Turn:
                     return True
         if state.pending.get("birth_m") and state.birth is None:
             state.step = "birth"
-            self.say("ask_birth_year", {"step": "birth"}, month=state.pending["birth_m"], day=None)
+            self.say("ask_birth_year", {"step": "birth"}, month=state.pending["birth_m"], day=None,
+                     child=state.pending.get("insured") == "child")
             return True
         if state.pending.get("birth_md") and state.birth is None:
             month, day = state.pending["birth_md"].split("-")
             state.step = "birth"
-            self.say("ask_birth_year", {"step": "birth"}, month=month, day=day)
+            self.say("ask_birth_year", {"step": "birth"}, month=month, day=day,
+                     child=state.pending.get("insured") == "child")
             return True
         if u.ambiguous_status is not None and not u.statuses:
             names = tuple(self.quotes.vocabulary.name(t) for t in u.ambiguous_status.value)
@@ -1153,7 +1180,9 @@ class _Turn:
                 and self._birth_unknown():
             return  # said earlier that the birth date is not known: the answer for an adult, or which births differ
         elif need.kind == "birth":
-            if need.exact_birth:
+            if need.exact_birth and state.pending.get("birth_lunar"):
+                self._reask("birth", solar_date_needed())
+            elif need.exact_birth:
                 self.state.step = "birth"
                 # Say exactly what is still needed: which side of the document's age threshold (the year alone
                 # when the threshold is a 31 December), or the day where no threshold explains it (a baby).

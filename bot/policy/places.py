@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
 from bot.policy.admin_units import PROVINCES, ancestor_names, conflict_before
 from bot.policy.model import PolicyDocument
+from bot.policy.suffixes import strip_trailing
 from bot.textnorm import simplify
 
 _NOISE = re.compile(r"[\s,，。.、;；:：!！?？\"'“”‘’()（）]|我是|我在|我们|住在|户口在|户籍在|户籍|户口|的人|的|人$")
@@ -161,7 +162,7 @@ class PlaceIndex:
             # A village or town name alone is common across China: any other province named refutes it.
             for province in PROVINCES:
                 if province in text and province not in ancestors:
-                    raise self._conflicting(text, subunit, province, jurisdiction)
+                    raise self._conflicting(text[:found[-1][1]], subunit, province, jurisdiction)
         start, end, best = max(found, key=lambda item: item[1] - item[0])
         anchored = any(name not in self._common for _, _, name in found) or any(
             parent in text for parent, home in self._parents.items() if home == jurisdiction) or (
@@ -172,6 +173,13 @@ class PlaceIndex:
         else:
             label = self._labels.get(jurisdiction, jurisdiction) + (subunit or "")
         return LocatedPlace(PlaceMatch(jurisdiction, best, subunit), found[0][0], found[-1][1], anchored, label)
+
+    def within_ours(self, name: str) -> bool:
+        """`name` is only the province, city or county around one of our places (山西, 长治市, 内蒙古巴彦淖尔), so it
+        neither confirms nor refutes that a household registered there is registered in our place."""
+        every = sorted({a for names in self._ancestors.values() for a in names} | set(self._parents), key=len,
+                       reverse=True)
+        return bool(name) and not strip_trailing(name, every)
 
     def _one_jurisdiction(self, names: list[str]) -> str:
         """The one jurisdiction every name found can belong to; UserInputError when none or several can."""

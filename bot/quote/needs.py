@@ -110,7 +110,12 @@ def birth_within(quotes: QuoteEngine, known: Known, document: PolicyDocument) ->
         except RefinementNeeded:
             outcomes.add(("refine",))
             continue
-        except (UserInputError, NotCoveredError):
+        except NotCoveredError as error:
+            # 沁源 paid after its document's window: not covered whatever the day (said once the rest is known),
+            # so the day is no reason to ask; births on both sides of a coverage line still differ.
+            outcomes.add(("not_covered", error.field, error.message))
+            continue
+        except UserInputError:
             return None
         outcomes.add(_figures(quote))
         try:

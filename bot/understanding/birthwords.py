@@ -34,14 +34,16 @@ _HOLIDAY = re.compile(
     + "|".join(sorted((re.escape(name) for name in _NAMES), key=len, reverse=True))
     + r")(?![\d月号日年岁])(?:那天|当天|那一?天)?(?!节?(?:前后|左右|前|后|期间|假期|附近))"
 )
-# A time back from today that names no day, in a clause already through read_numerals ("十几天" → "10几天").
+# A time back from today that names no day, in a clause already through read_numerals ("十几天" → "10几天",
+# "十来天" → "10来天").
 _APPROXIMATE_PAST = re.compile(
     r"(?=[半\d几两2三3前上这本])(?:"
     r"(?P<half_month>半个?月)前"
     r"|(?P<months>\d{1,2})个多月(?:前|以前|之前)"
     r"|(?P<tens>[1-9])0(?:几|多)天(?:前|以前|之前)|(?P<teens>10)几天(?:前|以前|之前)"
+    r"|(?P<about>[1-9])0来天(?:前|以前|之前)"
     r"|(?P<few>几|两三|2三|三四|3四)天(?:前|以前|之前)|前(?P<couple>几|2|两三|2三)天"
-    r"|(?P<last_week>上个?(?:周|星期|礼拜))(?![1-6日天末])"
+    r"|(?P<last_week>上上|上)个?(?:周|星期|礼拜)(?![1-6日天末])"
     r"|(?P<rel>上上|上|这|本)个?月(?P<part>初|上旬|中旬|中|下旬)"
     r"|(?P<half_year>半年)(?:前|以前|之前))"
 )
@@ -75,7 +77,8 @@ def approximate_birth(clause: str, today: date) -> tuple[date, date] | None:
         months = int(found.group("months"))
         return _months_before(today, months + 1) + timedelta(days=1), _months_before(today, months)
     if found.group("last_week"):
-        monday = today - timedelta(days=today.weekday() + 7)
+        weeks = 2 if found.group("last_week") == "上上" else 1
+        monday = today - timedelta(days=today.weekday() + 7 * weeks)
         return monday, monday + timedelta(days=6)
     if found.group("half_year"):
         return _months_before(today, 7) + timedelta(days=1), _months_before(today, 5)
@@ -98,6 +101,9 @@ def _days_back(found: re.Match[str]) -> tuple[int, int] | None:
         return tens + 1, tens + 9
     if found.group("teens"):
         return 11, 19
+    if found.group("about"):  # 十来天: about ten days, two either side
+        tens = int(found.group("about")) * 10
+        return tens - 2, tens + 2
     few = found.group("few")
     if few is not None:
         return (2, 9) if few == "几" else (2, 4) if few in ("两三", "2三") else (3, 4)

@@ -24,6 +24,7 @@ from bot.parsing.dates import (
 from bot.understanding.birthwords import approximate_birth, holiday_as_date
 from bot.understanding.clauses import clause_spans
 from bot.understanding.datetext import date_text
+from bot.understanding.lunar import lunar_birth_span
 from bot.understanding.result import DateRole
 from bot.understanding.statuses import UNKNOWN
 
@@ -41,12 +42,14 @@ _CLAUSE = re.compile(
     r"(?=明天|后天|大后天|今天|今儿|明儿|下个?月|下周|下礼拜|下星期|这个?月|本月|月[底初中]|过两天|过几天)"
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年(?:\d{1,2}月份?)?的|出生|生日|生的|年生|月生|号生|日生|生人|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
+    r"(?<!\d)\d{2}年的|(?<!\d)19\d{2}年(?:\d{1,2}月份?)?的|出生|生日|生的|年生|月生|号生|日生|生人|(?<!出)生[在于]\d"
+    r"|岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]"
     r"|今年\d{1,3}了?$|今年\d{1,3}[^\d年月]"
     # A baby just born: "上个月刚生", "才生了三天", "2023年1月15号刚生".
     r"|[刚才]出?生|生下|下生"
     # One of several people and a year ("老大2019年的", "一个2021年", numerals read: 1个, 2娃): that person's birth.
-    r"|(?:另外?1?个|1个|老[大小幺]|大的|小的|大娃|2娃|小娃|大宝|2宝)是?(?:\d{2}|\d{4})年"
+    r"|(?:另外?1?个|1个|老[大小幺]|大的|小的|大娃|2娃|小娃|大宝|2宝|[大小2]?(?:孙子|孙女|儿子|女儿|闺女)|男的|女的"
+    r"|老头子?|老太太?|老伴|(?:我|俺)[爸妈])是?(?:\d{2}|\d{4})年"
     # A child's year or month with nothing else ("娃今年的", "孩子是上个月的"): the child's birth.
     r"|(?:孩子|小孩|娃娃?|宝宝|孙子|孙女|闺女|儿子|女儿)(?:是|他|她)?(?:[今去前]年|上上个?月|上个?月|这个?月|本月)(?:\d{1,2}月)?的"
 )
@@ -148,6 +151,7 @@ class DateReading:
     month: int | None = None  # "8月出生的": a month with no year, the year still needed
     problem: UserInputError | None = None
     said: str | None = None  # a payment time that names no day ("下个月初"), as the resident said it
+    lunar: bool = False  # the birth range is a lunar date's span ("农历五八年腊月初八"): its solar day is asked if needed
 
 
 _BARE_START = re.compile(rf"(?<![{_NUMERAL}正腊冬个下这本上])月初(?![{_NUMERAL}])|(?<![月\d])上旬")
@@ -451,6 +455,13 @@ def _birth_months(clause: str, kinds: set[str], today: date) -> tuple[date, date
 
 
 def _birth(clause: str, kinds: set[str], start: int, end: int, today: date, step: str) -> DateReading:
+    lunar = lunar_birth_span(clause, today) if "lunar" in kinds else None
+    if lunar is not None:
+        earliest, latest = lunar
+        if earliest > today:
+            return DateReading("birth", start, end, problem=UserInputError(
+                "birth", f"出生日期（农历{earliest.year}年）晚于今天，请检查年份", example="1958年3月2日"))
+        return DateReading("birth", start, end, birth_range=(earliest, min(latest, today)), lunar=True)
     months = _birth_months(clause, kinds, today)
     if months is not None:
         earliest, latest = months

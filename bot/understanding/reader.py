@@ -65,10 +65,27 @@ _FOR_CHILD = re.compile(
     rf"|(?:^|[我俺,.;!?，。；！？\s])(?:家)?(?:的)?(?:小)?{_CHILD}(?:的)?(?:医保|参保|要|得|该|咋|怎么|交|缴|刚|才|是|今年|去年"
     r"|上个?月|前天|昨天|\d|[一二三四五六七八九十]+月|出生|生"
     # a baby's birth said back from today: "孩子半个月前出生的", "娃前几天刚生", "宝宝十几天前生的"
-    r"|半个?月|前[几两]天|上个?(?:周|星期|礼拜)|这个?月|[一二三四五六七八九十几两]+(?:天|个多?月|周))"
+    r"|半个?月|前[几两]天|上上?个?(?:周|星期|礼拜)|这个?月|[一二三四五六七八九十几两]+[多来几]?(?:天|个多?月|周))"
+    # the child's birth said by a holiday or another time: "宝宝国庆节生的", "娃是端午那天出生的"
+    rf"|{_CHILD}[^,.;!?，。；！？\s]{{1,8}}?(?:出生|生的|生下|刚生|才生)"
 )
 # Where a resident works or lives for now is not where they are insured: "在朔州打工，户口在沁源".
 _INSURED_CUE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:地|关系)?(?:是|在|落在|还在)?")
+# The place said as where the household is registered: 户口在沁源, 户口一直在沁源, 户籍就是沁源的 (the cue before it, with
+# adverbs, and our own city or province between: 户口在长治沁源), or 是沁源户口, 沁源县的户籍 (the cue after it).
+_HUKOU_BEFORE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:本|地|关系)?(?:一直|本来|其实|现在|仍然|始终|也|还|就|都|是|在"
+                           r"|落在|属于|为){0,4}[^,.;!?，。；！？\s不没非]{0,6}$")
+# A hukou said to be in a place by name (户口在河北, 是河北户口, 户籍是包头的), read where the bot asks or has answered:
+# a place that is not ours (nor only the province or city around ours) is a registration elsewhere.
+_HUKOU_NAMED = re.compile(
+    r"(?:户口|户籍)(?:本|关系)?(?:一直|本来|其实|现在|仍然|始终|早就|早|也|还|就|都|已经)*(?:在|是|落在|属于|为|迁到|迁去|迁往|落到)+"
+    r"(?P<after>[\u4e00-\u9fff]{2,10}?)(?:的|那边|那里)?(?:户口|户籍|人)?(?:吧|啊|呀|呢|嘛|哈)?(?=$|[,.;!?，。；！？\s])"
+    r"|(?:^|(?<=[,.;!?，。；！？\s]))(?:我们?|俺们?|咱们?)?(?:家)?(?:一直|就|都|也|还)*(?:是|属于)?"
+    r"(?P<before>[\u4e00-\u9fff]{2,8}?)(?:的)?(?:户口|户籍)(?:吧|啊|呀|呢|嘛|哈)?(?=$|[,.;!?，。；！？\s])"
+)
+_NOT_A_PLACE = re.compile(r"本|这|那|村|城里|农村|老家|乡下|家里|外|当地|哪|啥|什么|多少|一样|不|没|非|原籍|一直|还")
+# Matched at the name's end: 沁源户口, 沁源的户籍, 是沁源人 (a person "of" a place is registered there).
+_HUKOU_AFTER = re.compile(r"(?:的)?(?:户口|户籍|本地人|人(?=$|[,.;!?，。；！？\s]))")
 _ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
 # What a "don't know" is about when it is the birth date ("生日记不清了", "几号生的忘了", "岁数不知道").
 _BIRTH_WORD = re.compile(r"生日|出生|生的|几号生|哪天生|哪年生|年龄|岁数|多大")
@@ -141,6 +158,17 @@ class Reader:
             value, start, end = hukou
             result.local_hukou = Found(value, start, end)
             taken[start:end] = [True] * (end - start)
+        hukou_named = None
+        if hukou is None and step in ("hukou", "done") and not (result.region or result.region_guess):
+            hukou_named = _HUKOU_NAMED.search(simple)
+            name = hukou_named and (hukou_named.group("after") or hukou_named.group("before"))
+            if hukou_named is None or not name or _NOT_A_PLACE.search(name):
+                hukou_named = None
+            elif result.region_problem is not None or not self.places.within_ours(name):
+                # "户口在河北" (or 户口在鄂托克前旗) to "is the registration in 沁源县?": no, its 在 is no yes, and the place
+                # asked about stays. 户口在长治: neither, asked again.
+                result.local_hukou = Found(False, hukou_named.start(), hukou_named.end())
+                result.region_problem = None
         date_taken = list(taken)
         for found in (result.payment_date, result.birth, result.birth_range, result.birth_month_day,
                       result.birth_month):
@@ -164,7 +192,8 @@ class Reader:
         result.insured_child = _FOR_CHILD.search(simple) is not None
         if several is not None:
             _one_person_only(result, several, keep_shared=step != "done")
-        if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None:
+        if step in YES_NO_STEPS and not result.says_status and result.region is None and result.local_hukou is None \
+                and hukou_named is None and result.region_problem is None:
             answer = read_confirmation(simple) if step == "confirm_region" else read_yes_no(simple)
             if answer is not None:
                 result.yes_no = Found(answer, 0, len(simple))
@@ -219,8 +248,8 @@ class Reader:
             return True
         if located is not None:
             found = Found(located.match.jurisdiction, located.start, located.end)
-            cue = _INSURED_CUE.search(text[:located.start])
-            result.hukou_place = cue is not None and cue.end() >= located.start - 2
+            result.hukou_place = bool(_HUKOU_BEFORE.search(text[:located.start])
+                                      or _HUKOU_AFTER.match(text, located.end))
             if located.anchored:
                 result.region = found
             else:
@@ -277,8 +306,10 @@ class Reader:
                 earliest = max(held.value[0], reading.birth_range[0])
                 latest = min(held.value[1], reading.birth_range[1])
                 result.birth_range = Found((earliest, latest), min(held.start, reading.start), max(held.end, reading.end))
+                result.birth_lunar = result.birth_lunar or reading.lunar
             else:
                 result.birth_range = Found(reading.birth_range, *span)
+                result.birth_lunar = reading.lunar
         elif reading.month_day is not None:
             result.birth_month_day = Found(reading.month_day, *span)
         elif reading.month is not None:
@@ -291,7 +322,8 @@ _ALL_OF_THEM = re.compile(r"都(?:是|算|属于|有|评上了?|吃|享受)")
 
 # Whose a birth is, said at the start of its clause: one of several children ("一个", "老大", "小的") or a person.
 _PERSON_FIRST = re.compile(
-    rf"(?:另外?一?个|一个|老[大二三四小]|大的|小的|大娃|二娃|小娃|大宝|二宝|[大小二](?:儿子|女儿|闺女)"
+    rf"(?:另外?一?个|一个|老[大二三四小]|大的|小的|大娃|二娃|小娃|大宝|二宝|[大小二](?:儿子|女儿|闺女|孙子|孙女)"
+    rf"|男的|女的|老头子?|老太太?|老太婆"
     rf"|(?:我|俺)(?:家)?(?:的)?{_KIN}|{_KIN}|我|俺|他|她)(?:是|呢|的话|今年)?[,，\s]?[\d〇零一二两三四五六七八九十]"
 )
 _TRAILING_WORDS = re.compile(r"[,.;!?，。；！？\s]+$|(?<=[生年])的$")

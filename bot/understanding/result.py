@@ -37,6 +37,7 @@ class Understanding:
     payment_said: str | None = None  # "下个月初": the words a payment date was read from when they name no day
     birth: Found[date] | None = None
     birth_range: Found[tuple[date, date]] | None = None  # year only ("八零年的") or an age ("65岁")
+    birth_lunar: bool = False  # the range is a lunar date's span (农历五八年腊月初八): its solar day asked if needed
     birth_month_day: Found[tuple[int, int]] | None = None  # "3月2号生的": the year is still needed
     birth_month: Found[int] | None = None  # "8月出生的": a month with no year; the year is still needed
     date_problem: ExplainedError | None = None
@@ -84,6 +85,8 @@ class Understanding:
             names.append("class_unknown")
         if self.insured_child:
             names.append("insured_child")
+        if self.birth_lunar:
+            names.append("birth_lunar")
         return names
 
     @property

@@ -38,7 +38,9 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
 
 # "None", said in any message (普通农民 is never a status); bare 没有/不是 only as the answer to the question.
 _NONE_ANYWHERE = re.compile(
-    r"(?:普通|一般)(?:的)?(?:农牧民|农民工|农民|农户|牧民|牧户|渔民|工人|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
+    # 平常 only with 百姓 / 人家: "我平常人在外地" is "usually".
+    r"(?:普通|一般|寻常)(?:的)?(?:农牧民|农民工|农民|农户|牧民|牧户|渔民|工人|老百姓|百姓|群众|村民|居民|人家|人|家庭|户)"
+    r"|平常(?:的)?(?:老百姓|百姓|人家)"
     # 普通 is no adverb: 普通打工的, 普通种地的 are "ordinary workers"; 一般上班的时候 is not said here.
     r"|普通(?:的)?(?:打工|务工|上班|种地|种田|放牧|放羊)(?:的|人|族)"
     r"|啥(?:也|都)不是|什么(?:也|都)不是|啥(?:也|都)没有|什么(?:身份|类别)?(?:也|都)没有|都不是|都没有|一样都不是"
@@ -74,7 +76,8 @@ _NONE_AS_ANSWER = re.compile(r"^(?:(?:没有|没|无|不是|否|没得|冇|都�
 # An occupation alone as the answer to the status question ("牧民", "就是放牧的", "俺是种地的", "在外打工的"): how
 # they earn a living, no special status. Only the whole answer: any status found with it wins (低保户牧民 is 低保),
 # and never at the class question (农村的 / 农民 there may name rural 低保).
-_OCCUPATION = (r"(?:农牧民|农民工|农民|牧民|渔民|农户|牧户|工人|打工人|上班族|务农|种地|种田|种庄稼|放牧|放羊|养羊|养牛"
+_OCCUPATION = (r"(?:农牧民|农民工|老农民|农民|牧民|渔民|农户|牧户|庄稼人|牧区|养殖户|养殖|工人|打工人|上班族|务农"
+               r"|种地|种田|种庄稼|放牧|放羊|养羊|养牛"
                r"|打工|务工|打零工|上班|干活|做生意|做小生意|开店|个体户)")
 _OCCUPATION_ANSWER = re.compile(
     rf"^(?:我们?家?|俺们?家?|咱们?家?|家里)?(?:一直|都|就|只|也|平时)*(?:是|算|属于|搞|干|在)?(?:个|一个)?"

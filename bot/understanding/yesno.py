@@ -26,6 +26,11 @@ _CONFIRM_YES = re.compile(r"^(?:就|正)是?(?:它|这个|那个|这|那|这里|
 _CONFIRM_NO = re.compile(r"^(?:搞|弄|说|打|写|认)?错(?:了|啦|咯|喽|嘞|哩)?$")
 
 
+# What a "不知道" is about when it is the rule, not the fact asked: 不知道有这回事, 不晓得要登记, 不清楚这个规定.
+_ABOUT_THE_RULE = re.compile(
+    r"(?:还|也|说)?(?:有|要|还要|得|还得|需要|该|必须|这|那|规定|政策|要求|通知)")
+
+
 def read_yes_no(text: str) -> bool | None:
     """True, False, or None when the message is neither (or both, as in "是不是")."""
     cleaned = _PUNCTUATION.sub(" ", text.strip().lower()).strip()
@@ -33,8 +38,15 @@ def read_yes_no(text: str) -> bool | None:
         return None
     if _QUESTION_BACK.search(cleaned):
         return None
-    if _UNSURE.search(cleaned):
-        return None  # "不是很清楚" is not "no"
+    unsure = _UNSURE.search(cleaned)
+    if unsure is not None:
+        # "没去登记，不知道有这回事": a clear no (or yes) beside not having known of the rule is that no (or yes);
+        # "不是很清楚", "没登记，不知道" and "不知道登记了没有" are not.
+        if not _ABOUT_THE_RULE.match(cleaned, unsure.end()):
+            return None
+        clause_end = cleaned.find(" ", unsure.end())
+        rest = (cleaned[:unsure.start()] + " " + (cleaned[clause_end:] if clause_end >= 0 else "")).strip()
+        return read_yes_no(rest) if rest else None
     if _SURE_YES.search(cleaned):
         return True  # "没错", "没问题": yes, though they start with 没
     if _WITHIN.search(cleaned):
@@ -59,8 +71,9 @@ def read_confirmation(text: str) -> bool | None:
 
 
 _LOCAL = re.compile(
-    r"户口(?:就|还|也|都|一直)?在(?:这|这边|这里|本村|村里|本县|本地|当地|咱这)"
-    r"|本地户口|户口在本地|户口就在|户口在这|本地人|当地户口|本地户籍|户籍在本地|是本地的|本地的户口"
+    r"(?:户口|户籍)(?:本)?(?:就|还|也|都|一直|本来|始终)*(?:在|是)(?:这|这边|这里|本村|村里|本县|本旗|本镇|本乡|本市|本地|当地|咱这)"
+    r"|(?:本地|当地|本县|本旗|本镇|本乡|本市|本村|咱这|这里|这边)(?:的)?(?:户口|户籍)"
+    r"|户口在本地|户口就在|户口在这|本地人|户籍在本地|是本地的"
 )
 _NOT_LOCAL = re.compile(
     r"户口(?:就)?(?:不在|在外|迁走)"

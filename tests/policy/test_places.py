@@ -156,3 +156,10 @@ def test_another_banner_is_named_whole_in_the_refusal(places: PlaceIndex, text: 
     with pytest.raises(NotCoveredError) as refused:
         places.locate(text)
     assert f"（{other}是另一个地方）" in refused.value.message
+
+
+@pytest.mark.parametrize(("name", "within"), [("长治", True), ("山西省长治市", True), ("内蒙古巴彦淖尔", True), ("安化", True),
+                                              ("河北", False), ("山西太原", False), ("包头", False)])
+def test_only_the_units_around_our_places_are_within_ours(places: PlaceIndex, name: str, within: bool) -> None:
+    # 户口在长治 neither confirms nor refutes a 沁源 registration; 户口在山西太原 refutes it.
+    assert places.within_ours(name) is within

@@ -105,3 +105,12 @@ def test_a_childs_birth_date_is_asked_where_no_rule_turns_on_it() -> None:
     child = next_need(QUOTES, Known(region="山丹县", payment_date=date(2023, 10, 10), child=True))
     assert adult.kind == "categories"
     assert child.kind == "birth" and not child.exact_birth
+
+
+def test_a_payment_date_past_the_documents_window_is_no_reason_to_ask_the_birth_day() -> None:
+    # 沁源 2023 covers payments to 2023-08-31: paid 2023-10-11, every day of August 1958 is equally not covered (said
+    # once the rest is known), so the statuses come next, as they do for a full birth date.
+    known = Known(region="沁源县", payment_date=date(2023, 10, 11), birth_range=(date(1958, 8, 1), date(1958, 8, 31)))
+    assert next_need(QUOTES, known).kind == "categories"
+    assert next_need(QUOTES, Known(region="沁源县", payment_date=date(2023, 10, 11), birth=date(1958, 8, 15))).kind \
+        == "categories"

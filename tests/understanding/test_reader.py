@@ -33,6 +33,7 @@ def yielded(understood: Understanding) -> dict[str, Any]:
         "payment_date": value(understood.payment_date),
         "birth": value(understood.birth),
         "birth_range": list(understood.birth_range.value) if understood.birth_range else None,
+        "birth_lunar": True if understood.birth_range and understood.birth_lunar else None,
         "birth_month_day": list(understood.birth_month_day.value) if understood.birth_month_day else None,
         "birth_month": value(understood.birth_month),
         "date_problem": True if understood.date_problem is not None else None,
