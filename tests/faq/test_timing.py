@@ -261,12 +261,14 @@ def test_a_length_of_time_that_is_a_rule_s_limit_is_not_a_payment_date(question:
     assert asked is None or asked.day is None, asked
 
 
+# 过了 a calendar day asks about the days after it (test_a_day_said_to_be_past_asks_about_the_days_after_it): the
+# first day asked about is the next one.
 @pytest.mark.parametrize("question, day", [
-    ("过了12月31号还能交吗", date(2023, 12, 31)), ("过了25号还能交不", date(2023, 11, 25)),
+    ("过了12月31号还能交吗", date(2024, 1, 1)), ("过了25号还能交不", date(2023, 11, 26)),
 ])
 def test_a_calendar_day_after_a_limit_word_is_still_a_day(question: str, day: date) -> None:
     asked = read_timing(question, date(2023, 11, 1))
-    assert asked is not None and asked.day == day and asked.late
+    assert asked is not None and asked.kind == "after" and asked.day == day and asked.late
 
 
 def test_a_newborn_enrolled_after_ninety_days_is_not_told_the_window_has_closed(service: FaqService) -> None:
