@@ -64,6 +64,14 @@ _NEW_YEAR = re.compile(r"元旦")
 _MONTH = re.compile(r"(?P<rel>下下|下|这|本)个?月(?![\d底初中末])|"
                     r"(?P<year>明年|今年|\d{4}年)?(?P<month>\d{1,2})月份?(?![\d号日底初中末])")
 _RELATIVE_MONTHS = {"下下": 2, "下": 1, "这": 0, "本": 0}
+# A length of time said as a rule's limit, not a day: "超过90天才去办", "断保3个月以内", "不满半年". Read as a date
+# ("90天" from today) it would answer a question nobody asked. Taken out before the date reader; "3天后能交吗"
+# (no limit word) is left to it. Never a month or day of the calendar: 个月 not 月 ("过了12月31号" is a day), and
+# no 日 ("过了10日" is the 10th).
+_LIMIT_BEFORE = r"(?:超过|超出|过了|满了?|不满|未满|不到|没到|没满|多于|少于|大于|小于|晚于|早于|不超过)"
+_SPAN = r"(?:\d{1,3}|半)(?:天|周|个?星期|个?礼拜|个月|个?年)(?![\d月号日])"
+_LIMIT_AFTER = r"(?:以内|之内|内|以上|以下|多|左右|(?:以后|之后|后)?才)"
+_DURATION = re.compile(rf"{_LIMIT_BEFORE}{_SPAN}|{_SPAN}{_LIMIT_AFTER}")
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,7 @@ def read_timing(question: str, today: date) -> TimingAsk | None:
     text = simplified(question)
     if _OTHER_TOPIC.search(text):
         return None
-    prepared = read_numerals(date_text(text).text)
+    prepared = _DURATION.sub("", read_numerals(date_text(text).text))
     late = _LATE.search(prepared) is not None
     if _OPENS.search(prepared) or _STARTS_COLLECTING.search(prepared):
         return TimingAsk("opens", "", late, collecting=_STARTS_COLLECTING.search(prepared) is not None)
