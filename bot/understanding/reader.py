@@ -346,8 +346,14 @@ def _one_person_only(result: Understanding, several: re.Match[str], keep_shared:
             result.date_problem = result.date_problem_role = None
     every = _ALL_OF_THEM.search(result.text, several.end())
     shared = [f for f in result.statuses if keep_shared and every is not None and f.start >= every.start()]
+    first = result.first_person
+    # "我1958年的是低保户，老伴1960年的": a status said inside the first person's own words is that person's.
+    own = [f for f in result.statuses if first is not None and first.start <= f.start and f.end <= first.end]
     if shared and not result.removed and result.ambiguous_status is None and not result.class_unknown:
         result.statuses = shared
+    elif own and not result.removed and result.ambiguous_status is None:
+        result.statuses, result.unknown_words = own, []
+        result.no_status = result.status_unknown = result.class_unknown = False
     else:
         result.statuses, result.removed, result.unknown_words = [], [], []
         result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None
