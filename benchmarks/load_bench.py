@@ -93,6 +93,9 @@ class LoadResult:
     idle_cpu: float | None = None  # the workers' CPU seconds per second with no update arriving (``--idle``)
     idle_wakeups: float | None = None  # times per second the workers' threads slept and woke, then
     kernel_cpu: float | None = None  # the part of ``cpu`` spent in the kernel (sampled: see cpu_seconds)
+    load_wakeups: int | None = None  # times the workers' threads slept and woke during the measured load
+    instructions: int | None = None  # the worker's instructions over the measured load (``--callgrind``)
+    idle_instructions: float | None = None  # ... per second with no update arriving (``--callgrind --idle``)
 
     @property
     def rate(self) -> float:
@@ -107,12 +110,23 @@ class LoadResult:
         figures = (f"{self.label or self.workers:>7} {self.kills:>5} {self.residents:>9} {self.rate:>9.1f} "
                    f"{self.pct(0.5) * 1000:>8.0f} {self.pct(0.99) * 1000:>8.0f} {self.cpu / self.updates * 1000:>9.2f} ")
         if self.label == "no-op":  # the baseline is checked only for every resident's messages (run_noop)
-            return figures + f"{'-':>6} {'-':>5} {'-':>7} {'-':>11} {'-':>8} {'-':>6}  {verdict}"
+            return figures + f"{'-':>6} {'-':>5} {'-':>7} {'-':>11} {'-':>8} {'-':>6}  {verdict}" + self.extras()
         return figures + (f"{'yes' if self.order_kept else 'NO':>6} {self.lost:>5} {self.doubled:>7} "
-                          f"{self.redelivered:>11} {self.resumed:>8} {self.resent:>6}  {verdict}"
-                          + (f"  kernel {self.kernel_cpu / self.updates * 1000:.2f} ms" if self.kernel_cpu is not None else "")
-                          + (f"  idle {self.idle_cpu * 1000:.2f} ms CPU/s, {self.idle_wakeups:.1f} wake-ups/s"
-                             if self.idle_cpu is not None and self.idle_wakeups is not None else ""))
+                          f"{self.redelivered:>11} {self.resumed:>8} {self.resent:>6}  {verdict}" + self.extras())
+
+    def extras(self) -> str:
+        """The optional figures: kernel share, wake-ups, instructions, idle cost; and the CPU per update net
+        of what the process spends idle over the same wall time (shown beside the raw figure, not instead)."""
+        net = ""
+        if self.idle_cpu is not None:
+            net = f"  net of idle {(self.cpu - self.idle_cpu * self.wall) / self.updates * 1000:.2f} ms"
+        return (net
+                + (f"  kernel {self.kernel_cpu / self.updates * 1000:.2f} ms" if self.kernel_cpu is not None else "")
+                + (f"  {self.load_wakeups / self.updates:.1f} wake-ups/upd" if self.load_wakeups is not None else "")
+                + (f"  {self.instructions / self.updates / 1e6:.2f} M instr/upd" if self.instructions else "")
+                + (f"  idle {self.idle_instructions / 1e6:.2f} M instr/s" if self.idle_instructions else "")
+                + (f"  idle {self.idle_cpu * 1000:.2f} ms CPU/s, {self.idle_wakeups:.1f} wake-ups/s"
+                   if self.idle_cpu is not None and self.idle_wakeups is not None else ""))
 
 
 HEADER = (f"{'workers':>7} {'kills':>5} {'residents':>9} {'updates/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/upd':>9} "
@@ -219,6 +233,24 @@ def wakeups(pid: int) -> int:
     return total
 
 
+def callgrind(pid: int, *args: str) -> None:
+    """``callgrind_control`` on a worker run under ``valgrind --tool=callgrind`` (``--callgrind``)."""
+    subprocess.run(["callgrind_control", *args, str(pid)], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def callgrind_window(pid: int, out: Path, reason: str) -> int:
+    """Dumps the instructions counted since instrumentation was switched on, switches it off, and returns them."""
+    before = set(out.parent.glob(out.name + "*"))
+    callgrind(pid, "--instr=off")
+    callgrind(pid, "--dump=" + reason)
+    dumps = sorted(set(out.parent.glob(out.name + "*")) - before)
+    for line in dumps[-1].read_text().splitlines() if dumps else []:
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no callgrind dump for {reason}")
+
+
 class Schema:
     """A schema of its own in the test database for one run, dropped afterwards."""
 
@@ -299,6 +331,7 @@ async def run_load(
     *, workers: int, residents: int, dsn: str, latency: float = 0.0, kill: bool = False, kill_at: float = 1 / 3,
     timeout: float = 300.0, python: str = sys.executable, flood_limit: float | None = None,
     code: Path = ROOT, idle: float = 0.0, profile: str | None = None, warmup: int = 0, rounds: int = 1,
+    callgrind_dir: Path | None = None,
 ) -> LoadResult:
     await migrate(dsn)
     port = free_port()
@@ -318,30 +351,46 @@ async def run_load(
             "BOT_TODAY": "2024-03-10",
         }
         profiler = ["-m", "cProfile", "-o", profile] if profile else []
+        out = None
+        valgrind: list[str] = []
+        if callgrind_dir is not None:  # instructions counted only in the idle and the measured windows
+            callgrind_dir.mkdir(parents=True, exist_ok=True)
+            out = callgrind_dir / f"callgrind.{port}"
+            valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+                        f"--log-file={out}.log", "--dump-instr=no"]
         process = subprocess.Popen(
-            [python, *profiler, "-m", "bot", "serve", "--workers", str(workers), "--port", str(port),
+            [*valgrind, python, *profiler, "-m", "bot", "serve", "--workers", str(workers), "--port", str(port),
              "--no-set-webhook"],
             cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         kills = 0
+        idle_instructions = None
+        instructions = None
         try:
-            await wait_healthy(url, process, workers)
+            await wait_healthy(url, process, workers, timeout=600.0 if out else 60.0)
             idle_cpu = idle_wakeups = None
             if idle:
                 pids = workers_of(process.pid, workers)
+                if out:
+                    callgrind(process.pid, "--instr=on")
                 idle_before, woken_before = sum(cpu_seconds(pid) for pid in pids), sum(wakeups(pid) for pid in pids)
                 await asyncio.sleep(idle)
                 idle_cpu = (sum(cpu_seconds(pid) for pid in pids) - idle_before) / idle
                 idle_wakeups = (sum(wakeups(pid) for pid in pids) - woken_before) / idle
+                if out:
+                    idle_instructions = callgrind_window(process.pid, out, "idle") / idle
             waits: list[float] = []
             total = residents * rounds * len(DIALOG)
             chats = [FIRST_CHAT + n for n in range(residents * rounds)]
             warmed = [FIRST_CHAT + residents * rounds + n for n in range(warmup)]
             if warmed:  # the first updates' one-off costs (pool connections, first renders) left out
                 await asyncio.gather(*(resident(api, chat, [], timeout) for chat in warmed))
+            if out:
+                callgrind(process.pid, "--instr=on")
             started = time.monotonic()
             cpu_before = {pid: cpu_seconds(pid) for pid in workers_of(process.pid, workers)}
             kernel_before = {pid: cpu_seconds(pid, kernel_only=True) for pid in workers_of(process.pid, workers)}
+            load_woken_before = {pid: wakeups(pid) for pid in workers_of(process.pid, workers)}
             load = asyncio.gather(*(residents_one_after_another(api, chats[slot::residents], waits, timeout)
                                     for slot in range(residents)))
             if kill:
@@ -356,6 +405,9 @@ async def run_load(
             cpu = sum(cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in workers_of(process.pid, workers))
             kernel = sum(cpu_seconds(pid, kernel_only=True) - kernel_before.get(pid, 0.0)
                          for pid in workers_of(process.pid, workers))
+            woken = sum(wakeups(pid) - load_woken_before.get(pid, 0) for pid in workers_of(process.pid, workers))
+            if out:
+                instructions = callgrind_window(process.pid, out, "load")
         finally:
             # uvicorn raises a captured SIGTERM again once shut down, which ends the process before cProfile
             # writes its file; SIGINT's KeyboardInterrupt lets it write.
@@ -366,7 +418,8 @@ async def run_load(
                 process.kill()
                 _, errors = await asyncio.to_thread(process.communicate)
         result = LoadResult(workers, residents, total, wall, waits, cpu, kills=kills, idle_cpu=idle_cpu,
-                            idle_wakeups=idle_wakeups, kernel_cpu=kernel)
+                            idle_wakeups=idle_wakeups, kernel_cpu=kernel, load_wakeups=woken,
+                            instructions=instructions, idle_instructions=idle_instructions)
         await check(result, api, chats + warmed, dsn)
         if errors.strip() and not kill:
             result.problems.append("the workers logged: " + errors.decode(errors="replace").strip()[-500:])
@@ -379,10 +432,11 @@ class _PollingTelegram(ChatWakingBotApi):
 
 async def run_noop(
     *, residents: int, latency: float = 0.0, flood_limit: float | None = None, timeout: float = 300.0,
-    python: str = sys.executable,
+    python: str = sys.executable, warmup: int = 0, rounds: int = 1, idle: float = 0.0,
 ) -> LoadResult:
     """The baseline: PTB with a no-op handler (``benchmarks/ptb_noop.py``, polling) under the same residents,
-    the same latency and limiter; checked only for every resident getting its four messages and the answer."""
+    the same latency and limiter, the same ``warmup`` residents left out and ``rounds`` of residents in turn;
+    checked only for every resident getting its four messages and the answer."""
     async with _PollingTelegram(latency=latency) as api:
         env = {**os.environ, "BOT_TOKEN": api.token, "BOT_API_BASE_URL": api.base_url,
                "BOT_FLOOD_LIMIT": str(flood_limit or 0)}
@@ -390,11 +444,22 @@ async def run_noop(
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             await api.wait_for_calls("getUpdates", timeout=60)
+            idle_cpu = idle_wakeups = None
+            if idle:  # long-polling: an idle PTB waits in getUpdates (the fake answers [] after its timeout)
+                idle_before, woken_before = cpu_seconds(process.pid), wakeups(process.pid)
+                await asyncio.sleep(idle)
+                idle_cpu = (cpu_seconds(process.pid) - idle_before) / idle
+                idle_wakeups = (wakeups(process.pid) - woken_before) / idle
             waits: list[float] = []
-            chats = [FIRST_CHAT + n for n in range(residents)]
-            started, cpu_before = time.monotonic(), cpu_seconds(process.pid)
-            await asyncio.gather(*(resident(api, chat, waits, timeout) for chat in chats))  # type: ignore[arg-type]
+            chats = [FIRST_CHAT + n for n in range(residents * rounds)]
+            warmed = [FIRST_CHAT + residents * rounds + n for n in range(warmup)]
+            if warmed:
+                await asyncio.gather(*(resident(api, chat, [], timeout) for chat in warmed))  # type: ignore[arg-type]
+            started, cpu_before, woken_before = time.monotonic(), cpu_seconds(process.pid), wakeups(process.pid)
+            await asyncio.gather(*(residents_one_after_another(api, chats[slot::residents], waits, timeout)  # type: ignore[arg-type]
+                                   for slot in range(residents)))
             wall, cpu = time.monotonic() - started, cpu_seconds(process.pid) - cpu_before
+            woken = wakeups(process.pid) - woken_before
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -402,9 +467,10 @@ async def run_noop(
             except subprocess.TimeoutExpired:
                 process.kill()
                 await asyncio.to_thread(process.communicate)
-        result = LoadResult(1, residents, residents * len(DIALOG), wall, waits, cpu, label="no-op")
+        result = LoadResult(1, residents, len(chats) * len(DIALOG), wall, waits, cpu, label="no-op",
+                            idle_cpu=idle_cpu, idle_wakeups=idle_wakeups, load_wakeups=woken)
         expected = sum(r for _, _, r in DIALOG)
-        for chat in chats:
+        for chat in chats + warmed:
             texts = [m.text for m in api.bot_messages(chat)]
             if len(texts) != expected or ANSWER not in texts[-1]:
                 result.problems.append(f"resident {chat}: {len(texts)} messages")
@@ -471,7 +537,8 @@ async def main_async(args: argparse.Namespace) -> None:
     print(HEADER)
     results: list[LoadResult] = []
     if args.noop:
-        baseline = await run_noop(residents=args.residents, latency=args.latency, flood_limit=flood_limit)
+        baseline = await run_noop(residents=args.residents, latency=args.latency, flood_limit=flood_limit,
+                                  warmup=args.warmup, rounds=args.rounds, idle=args.idle)
         print(baseline.row(), flush=True)
         for problem in baseline.problems[:5]:
             print("   ", problem)
@@ -484,7 +551,8 @@ async def main_async(args: argparse.Namespace) -> None:
         with Schema(server) as dsn:
             result = await run_load(workers=workers, residents=args.residents, dsn=dsn, latency=args.latency,
                                     kill=kill, flood_limit=flood_limit, code=code, idle=args.idle,
-                                    profile=args.profile, warmup=args.warmup, rounds=args.rounds)
+                                    profile=args.profile, warmup=args.warmup, rounds=args.rounds,
+                                    callgrind_dir=Path(args.callgrind) if args.callgrind else None)
         result.label = f"{workers}{' ' + tag if tag else ''}"
         results.append(result)
         print(result.row(), flush=True)
@@ -525,6 +593,9 @@ def main() -> None:
                         help="also run every line on the code of this other checkout (before), alternated with this one")
     parser.add_argument("--repeat", type=int, default=1, help="times each line is run (with --compare: each pair)")
     parser.add_argument("--profile", metavar="FILE", help="run the worker (--workers 1) under cProfile, stats to FILE")
+    parser.add_argument("--callgrind", metavar="DIR",
+                        help="run the worker (--workers 1) under valgrind's callgrind and count its instructions in the "
+                             "idle and the measured windows only (dumps in DIR, for callgrind_annotate)")
     parser.add_argument("--flood-limit", action="store_true",
                         help="Telegram's 30 messages/s limiter on (in the workers, shared, and in the baseline)")
     args = parser.parse_args()

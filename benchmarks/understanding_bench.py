@@ -17,6 +17,9 @@ written in the state's transaction). Each turn is timed on the wall clock and in
     python benchmarks/understanding_bench.py --speed-only --root /path/to/old --scripts /path/to/old/dialogs/scripts
     python benchmarks/understanding_bench.py --speed-only --scripts /path/to/old/dialogs/scripts
 
+The garbage collector's pauses inside each timed turn are measured too (gc.callbacks, CPU time), and the turn
+p99 is printed without them: what of the tail is the collector's and what is the turn's own work.
+
 `--slowest N` lists the N turns (script file, turn number, what was sent) with the highest median CPU time over the
 repeats: the turns that make the p99, to profile.
 """
@@ -24,6 +27,7 @@ repeats: the turns that make the p99, to profile.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tempfile
 import time
@@ -133,16 +137,38 @@ class Timings:
     def __init__(self) -> None:
         self.wall: list[float] = []  # seconds
         self.cpu: list[float] = []  # seconds of this thread's CPU time
+        self.cpu_without_gc: list[float] = []  # the same, less the collector's pauses during the call
 
-    def add(self, wall: float, cpu_ns: int) -> None:
+    def add(self, wall: float, cpu_ns: int, gc_ns: int) -> None:
         self.wall.append(wall)
         self.cpu.append(cpu_ns / 1e9)
+        self.cpu_without_gc.append((cpu_ns - gc_ns) / 1e9)
+
+
+class _CollectorClock:
+    """CPU time spent in the garbage collector so far (all generations), from gc.callbacks."""
+
+    def __init__(self) -> None:
+        self.total_ns = 0
+        self._started = 0
+        gc.callbacks.append(self._on_collection)
+
+    def _on_collection(self, phase: str, info: dict[str, int]) -> None:
+        del info
+        if phase == "start":
+            self._started = time.thread_time_ns()
+        else:
+            self.total_ns += time.thread_time_ns() - self._started
+
+
+_COLLECTOR = _CollectorClock()
 
 
 def _timed(timings: Timings, call: Callable[[], Any]) -> Any:
+    collected = _COLLECTOR.total_ns
     start_cpu, start = time.thread_time_ns(), time.perf_counter()
     result = call()
-    timings.add(time.perf_counter() - start, time.thread_time_ns() - start_cpu)
+    timings.add(time.perf_counter() - start, time.thread_time_ns() - start_cpu, _COLLECTOR.total_ns - collected)
     return result
 
 
@@ -218,6 +244,9 @@ def print_speed() -> None:
             print(f"  turn p99 {turn_wall[1] * 1e6:.0f} µs wall, {turn_cpu[1] * 1e6:.0f} µs CPU (target ≤ 1,000 µs); "
                   f"turn / quote alone: p50 {turn_cpu[0] / quote_cpu[0]:.1f}x, p99 {turn_cpu[1] / quote_cpu[1]:.1f}x "
                   f"(CPU), p99 {turn_wall[1] / quote_wall[1]:.1f}x (wall)")
+        collector_free = _percentiles(turns.cpu_without_gc)
+        print(f"  turn p99 without the garbage collector's pauses: {collector_free[1] * 1e6:.0f} µs CPU "
+              f"(with them: {_percentiles(turns.cpu)[1] * 1e6:.0f})")
         if OPTIONS.slowest:
             print_slowest(per_turn, OPTIONS.slowest)
 

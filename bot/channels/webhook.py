@@ -406,11 +406,26 @@ def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
         "proxy_headers": True,
         "timeout_graceful_shutdown": 30,
     }
+    # uvicorn.run's own steps, with its server and supervisor replaced by quieter ones (bot.channels.quiet_server:
+    # one wake-up a second when idle, not ten).
+    from uvicorn.config import STARTUP_FAILURE
+
+    from bot.channels.quiet_server import QuietMultiprocess, QuietServer
+
+    server_config = uvicorn.Config("bot.channels.webhook:create_app", **options)
+    server = QuietServer(config=server_config)
     try:
-        uvicorn.run("bot.channels.webhook:create_app", **options)
+        if workers > 1:
+            QuietMultiprocess(server_config, sockets=[server_config.bind_socket()]).run()
+        else:
+            server.run()
+    except KeyboardInterrupt:
+        pass
     except OSError as error:
         return _fail(f"could not start: {error.strerror or type(error).__name__} "
                      f"(BOT_WEBHOOK_LISTEN={config.listen} port {port})", EXIT_FAILED)
+    if workers == 1 and not server.started:
+        raise SystemExit(STARTUP_FAILURE)  # as uvicorn.run: the app failed to load or start
     return 0
 
 

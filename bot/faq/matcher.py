@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from rapidfuzz import fuzz
@@ -302,8 +303,11 @@ class FaqMatcher:
                 for position in self._keys_by_entry[index]
             )
             scores[index] = min(100.0, base + KEYWORD_BONUS)
-        # Ties go to the entry listed first in entries.yaml, so results are reproducible.
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        # Ties go to the entry listed first in entries.yaml, so results are reproducible: entries in order, then a
+        # stable sort by score (best first keeps the order of equals), with C-level keys (every entry is ranked).
+        ranked = sorted(scores.items())
+        ranked.sort(key=itemgetter(1), reverse=True)
+        return ranked
 
     def _unknown_syllables(self, key: str) -> int:
         """Query syllables no entry text contains: words the entries know nothing about (押金, 贷款) make

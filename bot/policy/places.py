@@ -162,7 +162,7 @@ class PlaceIndex:
             # A village or town name alone is common across China: any other province named refutes it.
             for province in PROVINCES:
                 if province in text and province not in ancestors:
-                    raise self._conflicting(text, subunit, province, jurisdiction)
+                    raise self._conflicting(text[:found[-1][1]], subunit, province, jurisdiction)
         start, end, best = max(found, key=lambda item: item[1] - item[0])
         anchored = any(name not in self._common for _, _, name in found) or any(
             parent in text for parent, home in self._parents.items() if home == jurisdiction) or (

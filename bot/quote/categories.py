@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from bot.errors import UserInputError
 from bot.policy.model import LocalCategory, PolicyDocument
@@ -56,6 +57,33 @@ def subsidy_amount(category: LocalCategory, standard_fee: int) -> int | None:
     return None
 
 
+class _CategoryRule(NamedTuple):
+    """A category with what ``select`` reads of it for every quote, as plain values: the policy models are pydantic,
+    whose ``__getattr__`` hook leaves every attribute read on them without CPython's fast path, and a turn's "would
+    this change the answer?" checks select categories dozens of times."""
+
+    category: LocalCategory
+    matches: frozenset[str]
+    all_of: frozenset[str]
+    born_on_or_before: date | None
+
+
+_RULES: dict[int, tuple[PolicyDocument, tuple[_CategoryRule, ...]]] = {}
+_MAX_DOCUMENTS = 64  # a running bot has a handful; tests build many variants of them
+
+
+def _category_rules(document: PolicyDocument) -> tuple[_CategoryRule, ...]:
+    found = _RULES.get(id(document))
+    if found is not None and found[0] is document:
+        return found[1]
+    rules = tuple(_CategoryRule(c, frozenset(c.matches), frozenset(c.all_of), c.born_on_or_before)
+                  for c in document.categories)
+    if len(_RULES) >= _MAX_DOCUMENTS:
+        _RULES.clear()
+    _RULES[id(document)] = (document, rules)
+    return rules
+
+
 def select(
     document: PolicyDocument,
     vocabulary: VocabularyIndex,
@@ -67,6 +95,7 @@ def select(
 ) -> Selection:
     """Match the resident's statuses onto the document's categories, applying the document's own limits."""
     selection = Selection()
+    rules = _category_rules(document)
     lineages: dict[str, frozenset[str]] = {term: vocabulary.ancestors(term) for term in claimed}
     matched: list[LocalCategory] = []
     for term in claimed:
@@ -74,14 +103,14 @@ def select(
             continue
         lineage = lineages[term]
         # (isdisjoint inline: this runs for every category and status of every quote.)
-        direct = [c for c in document.categories if not lineage.isdisjoint(c.matches)]
+        direct = [c for c, matches, _, _ in rules if not lineage.isdisjoint(matches)]
         if direct:
             matched.extend(direct)
             continue
         # A broad word (低保) whose parts this document treats differently must be narrowed down.
         leaves = vocabulary.leaves_under(term)
         outcomes = {
-            leaf: frozenset(c.id for c in document.categories if not vocabulary.ancestors(leaf).isdisjoint(c.matches))
+            leaf: frozenset(c.id for c, matches, _, _ in rules if not vocabulary.ancestors(leaf).isdisjoint(matches))
             for leaf in leaves
         }
         distinct: set[frozenset[str]] = set(outcomes.values())
@@ -94,10 +123,10 @@ def select(
         selection.unmatched_terms.append(term)
 
     all_lineage: set[str] = set().union(*lineages.values())
-    for category in document.categories:
-        if category.all_of and all_lineage.issuperset(category.all_of):
+    for category, _, all_of, born_on_or_before in rules:
+        if all_of and all_lineage.issuperset(all_of):
             matched.append(category)
-        if category.born_on_or_before and birth and birth <= category.born_on_or_before:
+        if born_on_or_before and birth and birth <= born_on_or_before:
             matched.append(category)
             selection.trace.append(f"按出生日期属于：{category.label}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.loader import KnowledgeBase
@@ -22,19 +23,89 @@ def uses_birth(document: PolicyDocument, on: date | None = None) -> bool:
     With `on` (the payment date), a newborn rule that only applies after collection has closed (山丹: the notice
     says nothing of babies born after its deadline) counts only for dates past the close.
     """
+    closes = document.collection.end
+    after = None if on is None else closes is not None and on > closes
+    # Worked out once per document and side of its close: a turn asks it of every quote made without a birth date.
+    key = (id(document), after)
+    found = _USES_BIRTH.get(key)
+    if found is None or found[0] is not document:
+        if len(_USES_BIRTH) >= _MAX_USES_BIRTH:
+            _USES_BIRTH.clear()
+        found = _USES_BIRTH[key] = (document, _uses_birth(document, after))
+    return found[1]
+
+
+_USES_BIRTH: dict[tuple[int, bool | None], tuple[PolicyDocument, bool]] = {}
+_MAX_USES_BIRTH = 256  # three entries per document: a running bot has a handful, tests build many
+
+
+def _uses_birth(document: PolicyDocument, after: bool | None) -> bool:
+    """uses_birth, for a payment date after the close (True), before it (False) or any (None)."""
     if any(c.born_on_or_before for c in document.categories):
         return True
-    closes = document.collection.end
     for path in document.paths:
         when = path.when
         if not (when.born_within_days or when.born_after_days or when.born_year_offsets):
             continue
-        if on is not None and when.after_collection is not None:
-            after = closes is not None and on > closes
-            if after != when.after_collection:
-                continue
+        if after is not None and when.after_collection is not None and after != when.after_collection:
+            continue
         return True
     return False
+
+
+_MAX_SEEN_AS = 4096  # (document, term) pairs: a running bot has a few hundred; tests build many documents
+
+
+class _PathRule(NamedTuple):
+    """An enrolment path with its conditions (``path.when``) as plain values. The policy models are pydantic, and
+    pydantic's ``__getattr__`` hook leaves every attribute read on them without CPython's fast path: ``_path`` reads
+    these for every path of every quote (a turn's "would this change the answer?" checks make dozens of quotes)."""
+
+    path: EnrolmentPath
+    born_within_days: int | None
+    born_after_days: int | None
+    born_year_offsets: tuple[int, ...]
+    situation: str | None
+    any_category: frozenset[str]
+    after_collection: bool | None
+    fact: str | None
+    fact_is: bool
+
+
+class _DocumentView(NamedTuple):
+    """What every quote reads of its document, as plain values (see _PathRule), worked out once per document."""
+
+    paths: tuple[_PathRule, ...]
+    last_path: EnrolmentPath  # the regular path (the schema puts the unconditional one last)
+    document_id: str
+    benefit_year: int
+    year_end: date  # the last day of the benefit year
+    region: str
+    title: str  # as _document_name
+    fee: int
+    enquiries: str
+    short: str  # the number, short title or title: Quote.document_short
+    window_opens_text: str | None  # Quote.window_opens_text: the words for an undated opening
+
+
+def _document_view(document: PolicyDocument) -> _DocumentView:
+    source, collection = document.source, document.collection
+    return _DocumentView(
+        paths=tuple(
+            _PathRule(path, when.born_within_days, when.born_after_days, tuple(when.born_year_offsets), when.situation,
+                      frozenset(when.any_category), when.after_collection, when.fact, when.fact_is)
+            for path in document.paths for when in (path.when,)),
+        last_path=document.paths[-1],
+        document_id=document.id,
+        benefit_year=document.benefit_year,
+        year_end=date(document.benefit_year, 12, 31),
+        region=document.jurisdiction.name,
+        title=_document_name(document),
+        fee=document.standard_fee.amount,
+        enquiries=source.enquiries,
+        short=source.number or source.short_title or f"《{source.title}》",
+        window_opens_text=collection.start_text if collection.start is None else None,
+    )
 
 
 class QuoteEngine:
@@ -55,6 +126,10 @@ class QuoteEngine:
         # covered_dates of each document, worked out once (every quote looks its document up by date).
         self._covered: dict[int, tuple[PolicyDocument, tuple[date, date]]] = {
             id(document): (document, self.covered_dates(document)) for document in kb.documents}
+        # What every quote reads of its document, as plain values (see _DocumentView).
+        self._views: dict[int, tuple[PolicyDocument, _DocumentView]] = {
+            id(document): (document, _document_view(document)) for document in kb.documents}
+        self._seen_as: dict[tuple[int, str], tuple[PolicyDocument, tuple[object, ...]]] = {}
 
     # --- document choice ---------------------------------------------------------------------------------------
 
@@ -85,6 +160,17 @@ class QuoteEngine:
         return date(opening.year, 1, 1), last
 
     def _as_document_sees(self, document: PolicyDocument, term: str) -> tuple[object, ...]:
+        """:meth:`_document_sees`, worked out once per document and term (each 低保 class is checked on every quote
+        that needs the class: 山丹's "which class?" asks it for every class, every turn)."""
+        key = (id(document), term)
+        found = self._seen_as.get(key)
+        if found is None or found[0] is not document:
+            if len(self._seen_as) >= _MAX_SEEN_AS:
+                self._seen_as.clear()
+            found = self._seen_as[key] = (document, self._document_sees(document, term))
+        return found[1]
+
+    def _document_sees(self, document: PolicyDocument, term: str) -> tuple[object, ...]:
         """All that the figures of a quote can depend on about the status `term` in this document: its kind, the
         categories it matches or is excluded from, the paths it opens, the ids it brings to a combined category
         (all_of), and the term itself where it is a situation (matched by its own id) or still broad (narrowed
@@ -100,6 +186,10 @@ class QuoteEngine:
                 frozenset(p.id for p in document.paths if not lineage.isdisjoint(p.when.any_category)),
                 lineage & combined, exact)
 
+    def _view(self, document: PolicyDocument) -> _DocumentView:
+        found = self._views.get(id(document))
+        return found[1] if found is not None and found[0] is document else _document_view(document)
+
     def _covered_dates(self, document: PolicyDocument) -> tuple[date, date]:
         found = self._covered.get(id(document))
         return found[1] if found is not None and found[0] is document else self.covered_dates(document)
@@ -110,7 +200,7 @@ class QuoteEngine:
         documents = self.documents_for(jurisdiction)
         for document in documents:
             first, _ = self._covered_dates(document)
-            if first <= payment_date <= date(document.benefit_year, 12, 31):
+            if first <= payment_date <= self._view(document).year_end:
                 return document
         raise self.not_covered(jurisdiction, payment_date)
 
@@ -233,7 +323,7 @@ class QuoteEngine:
         if request.birth is not None and request.birth > request.payment_date:
             raise UserInputError("birth", "出生日期晚于缴费日期", example="1958-03-02")
         facts = dict(request.facts)
-        known_facts = {f.id for f in document.facts}
+        known_facts = {f.id for f in document.facts} if facts else set()
         for fact_id in facts:
             if fact_id not in known_facts:
                 raise UserInputError(
@@ -332,10 +422,11 @@ class _QuoteBuilder:
         self.facts = facts
         self.sources: list[Source] = []
         self._cited: set[tuple[str, str]] = set()  # (section, quote): each passage is cited once
-        self._name = _document_name(document)
+        self.view = engine._view(document)
+        self._name = self.view.title
         self.notes: list[str] = []
         self.trace: list[str] = []
-        self.fee = document.standard_fee.amount
+        self.fee = self.view.fee
         self.pending_path_fact: str | None = None
         self.local_only: bool | None = None  # a category met is for local residents only (set once matched)
 
@@ -374,19 +465,20 @@ class _QuoteBuilder:
             self._explain_selection(selection)  # notes and passages only
 
         path = self._path(selection)
-        if path is doc.paths[-1] and request.payment_date > self.engine._covered_dates(doc)[1]:
+        view = self.view
+        if path is view.last_path and request.payment_date > self.engine._covered_dates(doc)[1]:
             # A regular payment this late belongs to the next campaign, which this document does not cover.
-            raise self.engine.not_covered(doc.jurisdiction.name, request.payment_date)
-        if not self.brief:
+            raise self.engine.not_covered(view.region, request.payment_date)
+        if not self.brief:  # (cite and note keep nothing in a brief quote: its passages and notes are not read)
             self.trace.append(f"适用情形：{path.label}（{path.id}）")
-        self.cite(path.cite)
-        for extra in path.extra_cites:
-            self.cite(extra)
-        for note in path.notes:
-            if isinstance(note, str):
-                self.note(note)
-            elif self._note_applies(note):
-                self.note(note.text)
+            self.cite(path.cite)
+            for extra in path.extra_cites:
+                self.cite(extra)
+            for note in path.notes:
+                if isinstance(note, str):
+                    self.note(note)
+                elif self._note_applies(note):
+                    self.note(note.text)
 
         winner, subsidy, payers, personal = self._money(path, selection)
         availability, deadline = self._availability(path, winner)
@@ -404,12 +496,12 @@ class _QuoteBuilder:
             MissingFact(f.id, f.question)
             for f in doc.facts
             if any(c.requires_fact == f.id for c in selection.pending_fact) or f.id == self.pending_path_fact
-        ]
+        ] if selection.pending_fact or self.pending_path_fact is not None else []
         return Quote(
-            region=doc.jurisdiction.name,
-            document_id=doc.id,
-            document_title=self._document_name(),
-            benefit_year=doc.benefit_year,
+            region=view.region,
+            document_id=view.document_id,
+            document_title=view.title,
+            benefit_year=view.benefit_year,
             standard_fee=self.fee,
             subsidy=subsidy,
             subsidy_payers=payers,
@@ -431,13 +523,13 @@ class _QuoteBuilder:
             notes=self.notes,
             trace=self.trace,
             missing_facts=missing,
-            enquiries=doc.source.enquiries,
-            document_short=doc.source.number or doc.source.short_title or f"《{doc.source.title}》",
+            enquiries=view.enquiries,
+            document_short=view.short,
             channels=channels,
             registration_steps=registration,
             registration_required=bool(path.steps),
             status_steps=status_steps,
-            window_opens_text=doc.collection.start_text if doc.collection.start is None else None,
+            window_opens_text=view.window_opens_text,
         )
 
     def _note_applies(self, note: PathNote) -> bool:
@@ -479,36 +571,37 @@ class _QuoteBuilder:
         for term in self.claimed:
             lineage |= self.engine.vocabulary.ancestors(term)
         birth = request.birth
+        # The same for every path (worked out once: every "would this change the answer?" check runs this).
+        age_days = (request.payment_date - birth).days if birth else 0
         closes = self.doc.collection.end
-        for path in self.doc.paths:
-            when = path.when
-            if birth is None and (when.born_within_days or when.born_after_days or when.born_year_offsets):
+        after = closes is not None and request.payment_date > closes
+        opens = self.doc.collection.start
+        benefit_year = self.view.benefit_year
+        for path, within, after_days, offsets, situation, any_category, after_collection, fact, fact_is in (
+                self.view.paths):
+            if birth is None and (within or after_days or offsets):
                 continue
-            age_days = (request.payment_date - birth).days if birth else 0
-            if when.situation and when.situation not in self.claimed:
+            if situation and situation not in self.claimed:
                 continue
-            if when.any_category and not set(when.any_category) & lineage:
+            if any_category and lineage.isdisjoint(any_category):
                 continue
-            if when.after_collection is not None:
-                after = closes is not None and request.payment_date > closes
-                if after != when.after_collection:
-                    continue
-            if when.born_within_days is not None and age_days > when.born_within_days:
+            if after_collection is not None and after != after_collection:
                 continue
-            if when.born_after_days is not None and age_days <= when.born_after_days:
+            if within is not None and age_days > within:
                 continue
-            if when.born_year_offsets and birth and birth.year - self.doc.benefit_year not in when.born_year_offsets:
+            if after_days is not None and age_days <= after_days:
                 continue
-            opens = self.doc.collection.start
-            if when.born_within_days and birth and opens and windows.plus_days(birth, when.born_within_days) < opens:
+            if offsets and birth and birth.year - benefit_year not in offsets:
+                continue
+            if within and birth and opens and windows.plus_days(birth, within) < opens:
                 continue  # the days after birth run out before this year's collection opens: not this document's
-            if when.fact is not None:
-                answer = self.facts.get(when.fact)
+            if fact is not None:
+                answer = self.facts.get(fact)
                 if answer is None:
                     # The amount depends on a fact not given yet: no number, and the question is returned.
-                    self.pending_path_fact = when.fact
+                    self.pending_path_fact = fact
                     return path
-                if answer != when.fact_is:
+                if answer != fact_is:
                     continue
             return path
         raise AssertionError("the schema guarantees an unconditional last path")
@@ -574,9 +667,10 @@ class _QuoteBuilder:
         if winner is None:
             self.trace.append(f"资助：无 → 个人缴费 {fee}元")
             return None, 0, [], fee
-        self.cite(winner.subsidy.cite)
-        for extra in winner.subsidy.extra_cites:
-            self.cite(extra)
+        if not self.brief:  # (a brief quote keeps no passages: see cite)
+            self.cite(winner.subsidy.cite)
+            for extra in winner.subsidy.extra_cites:
+                self.cite(extra)
         amount = subsidy_amount(winner, fee)
         if winner.note:
             self.note(winner.note)
@@ -676,7 +770,8 @@ class _QuoteBuilder:
 
         deadline: date | None
         if path.window == "collection":
-            self.cite(collection.cite)
+            if not self.brief:
+                self.cite(collection.cite)
             availability = windows.in_collection(day, collection, doc.benefit_year)
             deadline = collection.end
             if collection.end is None:
@@ -756,7 +851,8 @@ class _QuoteBuilder:
     def _benefit(self, path: EnrolmentPath, payable: bool | None) -> tuple[date | None, date | None, str]:
         doc = self.doc
         period = doc.benefit_period
-        self.cite(period.cite)
+        if not self.brief:
+            self.cite(period.cite)
         end = period.end
         if path.benefit_start == "period_start":
             start = period.start

@@ -21,6 +21,7 @@ from bot.errors import ExplainedError
 T = TypeVar("T")
 
 _MEMO: ContextVar[dict[Hashable, object] | None] = ContextVar("quote_memo", default=None)
+_MISSING = object()
 
 
 @contextmanager
@@ -42,12 +43,13 @@ def recall(key: Hashable, compute: Callable[[], T], copy: Callable[[T], T] | Non
     memo = _MEMO.get()
     if memo is None:
         return compute()
-    if key not in memo:
+    found = memo.get(key, _MISSING)  # one lookup: the key (a QuoteRequest) is hashed field by field each time
+    if found is _MISSING:
         try:
-            memo[key] = compute()
+            found = compute()
         except ExplainedError as error:
-            memo[key] = _Raised(error)
-    found = memo[key]
+            found = _Raised(error)
+        memo[key] = found
     if isinstance(found, _Raised):
         raise found.error.with_traceback(None)
     result = cast(T, found)

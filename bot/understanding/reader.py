@@ -78,13 +78,14 @@ _HUKOU_BEFORE = re.compile(r"(?:户口|户籍|参保|医保|社保)(?:本|地|�
 # A hukou said to be in a place by name (户口在河北, 是河北户口, 户籍是包头的), read where the bot asks or has answered:
 # a place that is not ours (nor only the province or city around ours) is a registration elsewhere.
 _HUKOU_NAMED = re.compile(
-    r"(?:户口|户籍)(?:本|关系)?(?:一直|本来|其实|现在|仍然|始终|也|还|就|都)*(?:在|是|落在|属于|为)+"
+    r"(?:户口|户籍)(?:本|关系)?(?:一直|本来|其实|现在|仍然|始终|早就|早|也|还|就|都|已经)*(?:在|是|落在|属于|为|迁到|迁去|迁往|落到)+"
     r"(?P<after>[\u4e00-\u9fff]{2,10}?)(?:的|那边|那里)?(?:户口|户籍|人)?(?:吧|啊|呀|呢|嘛|哈)?(?=$|[,.;!?，。；！？\s])"
     r"|(?:^|(?<=[,.;!?，。；！？\s]))(?:我们?|俺们?|咱们?)?(?:家)?(?:一直|就|都|也|还)*(?:是|属于)?"
     r"(?P<before>[\u4e00-\u9fff]{2,8}?)(?:的)?(?:户口|户籍)(?:吧|啊|呀|呢|嘛|哈)?(?=$|[,.;!?，。；！？\s])"
 )
 _NOT_A_PLACE = re.compile(r"本|这|那|村|城里|农村|老家|乡下|家里|外|当地|哪|啥|什么|多少|一样|不|没|非|原籍|一直|还")
-_HUKOU_AFTER = re.compile(r"(?:的)?(?:户口|户籍)")  # matched at the name's end
+# Matched at the name's end: 沁源户口, 沁源的户籍, 是沁源人 (a person "of" a place is registered there).
+_HUKOU_AFTER = re.compile(r"(?:的)?(?:户口|户籍|本地人|人(?=$|[,.;!?，。；！？\s]))")
 _ELSEWHERE = re.compile(r"(?:在|去|到)([^,.;!?，。；！？\s]{2,10}?)(?:打工|上班|干活|工作|务工|做工|上学|读书|带孙子|看孩子)")
 # What a "don't know" is about when it is the birth date ("生日记不清了", "几号生的忘了", "岁数不知道").
 _BIRTH_WORD = re.compile(r"生日|出生|生的|几号生|哪天生|哪年生|年龄|岁数|多大")

@@ -76,7 +76,8 @@ _NONE_AS_ANSWER = re.compile(r"^(?:(?:没有|没|无|不是|否|没得|冇|都�
 # An occupation alone as the answer to the status question ("牧民", "就是放牧的", "俺是种地的", "在外打工的"): how
 # they earn a living, no special status. Only the whole answer: any status found with it wins (低保户牧民 is 低保),
 # and never at the class question (农村的 / 农民 there may name rural 低保).
-_OCCUPATION = (r"(?:农牧民|农民工|农民|牧民|渔民|农户|牧户|工人|打工人|上班族|务农|种地|种田|种庄稼|放牧|放羊|养羊|养牛"
+_OCCUPATION = (r"(?:农牧民|农民工|老农民|农民|牧民|渔民|农户|牧户|庄稼人|牧区|养殖户|养殖|工人|打工人|上班族|务农"
+               r"|种地|种田|种庄稼|放牧|放羊|养羊|养牛"
                r"|打工|务工|打零工|上班|干活|做生意|做小生意|开店|个体户)")
 _OCCUPATION_ANSWER = re.compile(
     rf"^(?:我们?家?|俺们?家?|咱们?家?|家里)?(?:一直|都|就|只|也|平时)*(?:是|算|属于|搞|干|在)?(?:个|一个)?"
