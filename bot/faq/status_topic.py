@@ -51,7 +51,7 @@ _PAY_AGAIN = re.compile(r"还[要得用]?[交缴]|再[交缴]|都[要得][交缴
 #参保手续), not its subsidy.
 _PROCEDURE_WORDS = re.compile(r"手续|去办|办理|登记|跑一趟|跑腿|亲自|本人去|自己去|带什么|带啥|材料|证件")
 _VISIT_WORDS = re.compile(r"登记|跑|去医保|医保站|现场|办理|证件")
-_NOT_PAYING_AGAIN = re.compile(r"交重|重复交|多交|退")
+_NOT_PAYING_AGAIN = re.compile(r"交重|重复交|多交|退|职工医保|单位")
 # An add-on insurance named in the question (沁源's 意外伤害保险): its own rule, also for subsidised residents.
 _SCHOOL_YEAR_WORDS = re.compile(r"学年")
 # A subsidy kind named instead of a status ("全额资助的人要自己交吗"): the statuses the document subsidises in full.
