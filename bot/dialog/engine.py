@@ -971,7 +971,10 @@ class _Turn:
         if u.several_people is not None:
             # One resident at a time: said once, then the next question is about one of them.
             done = state.step == "done"
-            kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses]
+            first_words = u.first_person
+            # Said of all of them ("都是低保") is named back; said inside the first person's own words is in those words.
+            kept = [_short_name(self.quotes.vocabulary.name(f.value)) for f in u.statuses
+                    if first_words is None or not first_words.start <= f.start < first_words.end]
             first = u.first_person.value if u.first_person is not None and not done else None
             self.say("one_person", {"step": state.step, "kept": kept, "first": first},
                      said=u.text[u.several_people.start:u.several_people.end], done=done, kept=kept, first=first,

@@ -75,6 +75,18 @@ class CategoryLine:
     category: LocalCategory
 
 
+@dataclass(frozen=True)
+class StatusSubsidy:
+    """One status's subsidy in one document, matched as the quote engine matches it (bot.quote.categories.select):
+    the categories of the status or a broader one; else, for a broad status (低保) the document splits, the
+    categories of its kinds, with the kinds it gives nothing (``uncovered``); ``combined``: categories for residents
+    holding this status with another (乌拉特前旗's 脱贫享受政策人员（过渡期内）中的低保对象)."""
+
+    lines: list[CategoryLine]
+    uncovered: list[str]
+    combined: list[CategoryLine]
+
+
 class DocumentView:
     """What templates may ask of one document, in words a resident understands."""
 
@@ -151,6 +163,28 @@ class DocumentView:
         if status == "elderly":
             return self.categories_for([], age=True)
         return self.categories_for([status])
+
+    def status_subsidy(self, status: str) -> StatusSubsidy:
+        """What the document subsidises for a resident of this one status: never the lines of a status it only
+        groups with it in a FAQ entry (冷市镇 subsidises 监测对象, not 稳定脱贫人口)."""
+        lineage = self.vocabulary.ancestors(status)
+        direct = [c for c in self.doc.categories if not lineage.isdisjoint(c.matches)]
+        uncovered: list[str] = []
+        if not direct:
+            for leaf in self.vocabulary.leaves_under(status):
+                found = [c for c in self.doc.categories if not self.vocabulary.ancestors(leaf).isdisjoint(c.matches)]
+                if not found:
+                    uncovered.append(self.vocabulary.name(leaf))
+                direct.extend(c for c in found if c not in direct)
+            if not direct:
+                uncovered = []
+        combined = [c for c in self.doc.categories if len(c.all_of) >= 2 and not lineage.isdisjoint(c.all_of)]
+        return StatusSubsidy([self._line(c) for c in direct], uncovered, [self._line(c) for c in combined])
+
+    def _line(self, category: LocalCategory) -> CategoryLine:
+        amount = subsidy_amount(category, self.fee)
+        personal = None if amount is None else self.fee - amount
+        return CategoryLine(category.label, _words(category), amount, personal, _payers(category), category)
 
     def status_late_paths(self, status: str) -> list[EnrolmentPath]:
         """Late-enrolment paths written for this status (or a broader or narrower one)."""

@@ -20,6 +20,7 @@ from bot.faq.status_topic import (
     TIMING_TOPICS,
     StatusFinder,
     asks_about_paying,
+    asks_about_procedure,
     asks_about_visit,
     asks_fee_amount,
     asks_how_statuses_combine,
@@ -27,6 +28,7 @@ from bot.faq.status_topic import (
     asks_to_pay_again,
     names_addon,
     names_school_year,
+    said_of_different_people,
 )
 from bot.faq.story import story_topic
 from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingReader, read_timing
@@ -125,8 +127,9 @@ class FaqService:
                                 status if timing.faq_id in STATUS_TOPICS else None, timing=(timing, day))
         if match.kind == "answer" and match.faq_id is not None:
             held = self._ruled_combination(question, documents) if self.specs[match.faq_id].template == "subsidy_for" else ()
+            asked = ((), False) if held else self._asked_statuses(question, match.faq_id, day)
             return self._answer(match.faq_id, match.score, documents, canonical, output, suggestions, status,
-                                held=held)
+                                held=held, asked=asked)
         if match.kind == "out_of_scope":
             text = self._reply("dialog/faq_out_of_scope", output, topic=match.out_of_scope_topic, enquiries=enquiries)
             return FaqAnswer("out_of_scope", match.faq_id, None, text, match.score, suggestions, region=canonical,
@@ -217,6 +220,11 @@ class FaqService:
         topic = self.matcher.match(rest) if rest else None
         if topic is not None and topic.kind == "answer" and topic.faq_id in STATUS_TOPICS:
             return topic, statuses[0]
+        # The paperwork asked for a status ("特困的还用自己去办手续吗"): that status's enrolment rule (山丹:
+        # 医保部门为其代办参保手续), not its subsidy, which the matcher hears in 还用自己.
+        if (asks_about_procedure(question) and "first_enrolment" in self.entries
+                and (match.kind == "not_sure" or match.faq_id in subsidy_entries)):
+            return dataclasses.replace(match, faq_id="first_enrolment", kind="answer"), statuses[0]
         subsidies = list(dict.fromkeys(filter(None, map(self._subsidy_entry_for, statuses))))
         # An age with a status ("老人七十多了，是低保户") is one status where no document asked about subsidises by
         # age (沁源's 1962年12月31日以前出生 does: there it is a second subsidy): the status's own entry.
@@ -245,6 +253,20 @@ class FaqService:
             return dataclasses.replace(match, faq_id=subsidy, kind="answer"), None
         return match, None
 
+    def _asked_statuses(self, question: str, faq_id: str, today: date) -> tuple[tuple[str, ...], bool]:
+        """For a subsidy answer, the statuses the question asks about, and whether they are different people's: a
+        subsidy entry groups statuses a document may keep apart (冷市镇 subsidises 监测对象, not 稳定脱贫人口), so the
+        answer is rendered for the status named, as the quote engine matches it. ((), False): the entry as it is."""
+        spec = self.specs[faq_id]
+        if not ((spec.template == "subsidy_for" and spec.terms) or faq_id == "multiple_statuses"):
+            return (), False
+        statuses = [status for status in self.statuses.find_with_denied(question, today)[0] if status != ELDERLY]
+        if len(statuses) >= 2 and said_of_different_people(question, self.statuses):
+            return tuple(statuses), True
+        if faq_id == "multiple_statuses":
+            return (), False
+        return tuple(status for status in statuses if self._subsidy_entry_for(status) == faq_id), False
+
     def _timing(self, question: str, match: MatchResult, status: str | None, today: date) -> TimingAsk | None:
         """A timing question the window answer alone would not answer: not one the matcher declines. With a status
         the answer is that status's rule for the topic, and the day's verdict where the status pays in the general
@@ -260,6 +282,10 @@ class FaqService:
         if ask is None or (ask.kind in ("day", "after", "by") and ask.day != today):
             return ask
         first = match.faq_id if match.kind == "answer" else (match.suggestions[0].faq_id if match.suggestions else None)
+        # The status words drew the match to the status's subsidy entry ("吃低保的下个月能交不"): a date with a
+        # paying verb and no amount asked is about when that status pays.
+        if first in self._subsidy_entry.values() and ask.kind in ("day", "month") and not asks_fee_amount(question):
+            return ask
         # "今年几号开始收医保" scores close to "待遇啥时候开始" on 开始; naming collecting itself settles which start
         # it asks about. (Not against another entry: "新生儿几号开始交" is the newborn's own timing.)
         if ask.collecting and first in WHEN_FOR_EVERYONE:
@@ -278,15 +304,16 @@ class FaqService:
 
     def _answer(self, faq_id: str, score: float, documents: list[PolicyDocument], region: str | None,
                 output: Format, suggestions: list[dict[str, object]], status: str | None = None,
-                timing: tuple[TimingAsk, date] | None = None, held: tuple[str, ...] = ()) -> FaqAnswer:
+                timing: tuple[TimingAsk, date] | None = None, held: tuple[str, ...] = (),
+                asked: tuple[tuple[str, ...], bool] = ((), False)) -> FaqAnswer:
         """The answer to ``faq_id`` from ``documents``. Its text is a function of the entry, the documents, the place
         named, the format, the status and, for a timing question, what is asked and today (the policy data never
         changes in a running process): it is rendered once and then reused, as most questions residents ask are a
         few dozen entries for a handful of places. The score and the suggestions are the match's own."""
-        key = (faq_id, tuple(d.id for d in documents), region, output, status, timing, held)
+        key = (faq_id, tuple(d.id for d in documents), region, output, status, timing, held, asked)
         rendered = self._rendered.get(key)
         if rendered is None:
-            rendered = self._render_answer(faq_id, documents, region, output, status, timing, held)
+            rendered = self._render_answer(faq_id, documents, region, output, status, timing, held, asked)
             if len(self._rendered) >= RENDERED_ANSWERS:
                 self._rendered.clear()
             self._rendered[key] = rendered
@@ -295,8 +322,10 @@ class FaqService:
 
     def _render_answer(self, faq_id: str, documents: list[PolicyDocument], region: str | None, output: Format,
                        status: str | None, timing: tuple[TimingAsk, date] | None,
-                       held: tuple[str, ...] = ()) -> _Rendered:
+                       held: tuple[str, ...] = (), subsidy_of: tuple[tuple[str, ...], bool] = ((), False)) -> _Rendered:
         spec = self.specs[faq_id]
+        statuses, people = subsidy_of
+        names = [(asked_status, self._status_name(asked_status)) for asked_status in statuses]
         citer = Citer(documents[0])
         parts = []
         for document in documents:
@@ -319,9 +348,13 @@ class FaqService:
                 "faq/status_topic", output, view=view, doc=document, cite=citer, status=status,
                 status_name=self._status_name(status), timing=faq_id in TIMING_TOPICS,
                 enquiries=document.source.enquiries)
-            body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer, held=held,
-                          enquiries=document.source.enquiries)
-            if spec.template != "passage":  # the passage template renders its extras itself
+            if statuses:  # the statuses asked about, each from its own categories (_asked_statuses)
+                body = render("faq/subsidy_status", output, view=view, doc=document, spec=spec, cite=citer,
+                              statuses=names, people=people, enquiries=document.source.enquiries)
+            else:
+                body = render(f"faq/{spec.template}", output, view=view, doc=document, spec=spec, cite=citer,
+                              held=held, enquiries=document.source.enquiries)
+            if spec.template != "passage" and not people:  # the passage template renders its extras itself
                 more = render("faq/_more", output, view=view, spec=spec, cite=citer)
                 body = f"{body}\n{more}" if more else body
             if rule:
@@ -332,8 +365,12 @@ class FaqService:
         if region is None:
             parts.insert(0, "各地规定不同，以下分别列出（告诉我您的参保地可只看您那里的）：")
         question = self.entries[faq_id].question
+        # The title says what the answer is about: the statuses asked, not every status the entry groups (the
+        # matched entry's own question stays the answer's `question`, as the hotline console shows what matched).
+        title = question if not statuses else render(
+            "faq/subsidy_status_question", output, names=[name for _, name in names], people=people)
         answer = "\n".join(parts)
-        text = render("dialog/faq_answer", output, question=question, answer=answer, sources=citer.sources)
+        text = render("dialog/faq_answer", output, question=title, answer=answer, sources=citer.sources)
         return _Rendered(question, text, tuple(citer.sources))
 
     def _reply(self, template: str, output: Format, **context: object) -> str:

@@ -31,8 +31,8 @@ ELDERLY_FROM_AGE = 60
 # status's subsidy rule, whatever else the sentence says; several statuses with "两份/叠加/按哪个" ask how
 # they combine. Folded text (before synonyms), so the words are as residents type them.
 _PAYING_WORDS = re.compile(
-    r"多少|几块|几百|[0-9]+[元块]|要交|要缴|还交|还缴|交不交|缴不缴|用交|用缴|自己交|自己缴|自己出|自己掏|出钱|掏钱|免费|"
-    r"减免|免交|免缴|优惠|照顾|补助|补贴|补多少|资助|代缴|代交|全额|不要钱|便宜"
+    r"多少|几块|几百|几个钱|[0-9]+[元块]|要交|要缴|还交|还缴|交不交|缴不缴|用交|用缴|自己交|自己缴|自己出|自己掏|出钱|掏钱|免费|"
+    r"减免|免交|免缴|优惠|照顾|补助|补贴|补多少|资助|代缴|代交|全额|要钱|花钱|收钱|收费|便宜"
 )
 # ... but not when the money is asked back: "交了以后评上低保，钱能退吗" is about refunds and later subsidy.
 _REFUND_WORDS = re.compile(r"退")
@@ -47,8 +47,11 @@ _FEE_WORDS = re.compile(r"多少|几块|几百|几个钱|啥价|什么价|价格
 # again (登记/跑/去医保站: the renewal entry), nor paying twice by mistake (交重了: refunds).
 _PAID_BEFORE = re.compile(r"去年|上一年|往年|以前|之前|交过|缴过|交了|缴了|每年|年年")
 _PAY_AGAIN = re.compile(r"还[要得用]?[交缴]|再[交缴]|都[要得][交缴]|重新[交缴]|每年都?[要得]?[交缴]|年年都?[要得]?[交缴]")
+# Doing the paperwork, not paying: "特困的还用自己去办手续吗" asks the status's enrolment rule (山丹: 医保部门为其代办
+#参保手续), not its subsidy.
+_PROCEDURE_WORDS = re.compile(r"手续|去办|办理|登记|跑一趟|跑腿|亲自|本人去|自己去|带什么|带啥|材料|证件")
 _VISIT_WORDS = re.compile(r"登记|跑|去医保|医保站|现场|办理|证件")
-_NOT_PAYING_AGAIN = re.compile(r"交重|重复交|多交|退")
+_NOT_PAYING_AGAIN = re.compile(r"交重|重复交|多交|退|职工医保|单位")
 # An add-on insurance named in the question (沁源's 意外伤害保险): its own rule, also for subsidised residents.
 _SCHOOL_YEAR_WORDS = re.compile(r"学年")
 # A subsidy kind named instead of a status ("全额资助的人要自己交吗"): the statuses the document subsidises in full.
@@ -56,6 +59,15 @@ _FULL_SUBSIDY_WORDS = re.compile(r"全额(?:资助|补助|补贴|代缴|代交)"
 # ... asked who pays it ("全额资助的钱谁出"): the payers' answer, not the residents'.
 _WHO_WORDS = re.compile(r"谁|哪个部门|哪个单位|什么部门|哪里出")
 _ADDON_WORDS = re.compile(r"意外险|意外伤害|意外保险")
+# Who a status is said of: "我屋里老娘是低保，我是监测户" names two people, each with their own status (not one
+# resident holding two). Longest first, so 我妈 is the mother and not 我.
+_PERSON_WORDS = sorted((
+    "我", "俺", "他", "她", "妈", "我妈", "老妈", "老娘", "娘", "母亲", "爸", "我爸", "老爸", "老爹", "爹", "父亲", "老汉",
+    "爷爷", "奶奶", "外婆", "外公", "姥姥", "姥爷", "婆婆", "公公", "岳父", "岳母", "丈母娘", "老丈人", "老婆", "媳妇",
+    "妻子", "爱人", "老公", "丈夫", "男人", "儿子", "女儿", "闺女", "孩子", "娃", "小孩", "哥", "姐", "弟", "妹", "兄弟",
+    "孙子", "孙女", "婆娘", "屋里人",
+), key=lambda w: (-len(w), w))
+_PERSON = re.compile("|".join(_PERSON_WORDS))
 
 # Topics whose rule can differ by status: timing, registration, how to pay, what to choose. A status with a
 # fee or subsidy question is answered by that status's subsidy entry instead.
@@ -92,6 +104,20 @@ class StatusFinder:
         ordered = sorted(self._words, key=lambda w: (-len(w), w))
         return re.compile("|".join(map(re.escape, ordered)))
 
+    def people(self, text: str) -> list[tuple[str, str | None]]:
+        """Each status held, with the person word said just before it (since the status before): who it is of."""
+        folded = fold(text)
+        found: list[tuple[str, str | None]] = []
+        start = 0
+        for hit in self._pattern.finditer(folded):
+            before = folded[start:hit.start()]
+            start = hit.end()
+            if _NEGATED_BEFORE.search(folded[max(0, hit.start() - 4):hit.start()]):
+                continue
+            people = _PERSON.findall(before)
+            found.append((self._words[hit.group()], people[-1] if people else None))
+        return found
+
     def find(self, text: str) -> tuple[list[str], str]:
         """(status ids held, in order of mention, the folded text with the status words taken out). A status
         denied ("不是低保", "没有残疾证") is not held."""
@@ -124,6 +150,17 @@ class StatusFinder:
                     found.append(ELDERLY)
                 rest = _BIRTH_YEAR.sub("", rest)
         return found, rest, [status for status in denied if status not in found]
+
+
+def said_of_different_people(text: str, finder: StatusFinder) -> bool:
+    """Whether the statuses in ``text`` are said of different people ("我屋里老娘是低保，我是监测户"): the last
+    person word between one status word and the one before it differs, for different statuses ("我是低保也是监测户"
+    is one person: the second status names nobody new)."""
+    said: dict[str, str] = {}
+    for status, person in finder.people(text):
+        if person is not None:
+            said.setdefault(status, person)
+    return len(said) >= 2 and len(set(said.values())) >= 2
 
 
 def asks_about_paying(text: str) -> bool:
@@ -164,6 +201,12 @@ def asks_to_pay_again(text: str) -> bool:
     folded = fold(text)
     return (_PAID_BEFORE.search(folded) is not None and _PAY_AGAIN.search(folded) is not None
             and _NOT_PAYING_AGAIN.search(folded) is None and _VISIT_WORDS.search(folded) is None)
+
+
+def asks_about_procedure(text: str) -> bool:
+    """Whether a question asks about doing the enrolment paperwork (手续, 去办, 登记, 材料), not what is paid
+    ("办过免缴登记的下岗工人要交吗" asks about paying)."""
+    return _PROCEDURE_WORDS.search(fold(text)) is not None and not asks_about_paying(text)
 
 
 def asks_about_visit(text: str) -> bool:

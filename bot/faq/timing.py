@@ -56,6 +56,9 @@ _CLOSES = re.compile(r"截止|截至|最晚|最后一天|为止|结束|几号(?:
 _DAY_WORDS = r"(?:\d{4}年|明年|今年)?\d{1,2}月(?:\d{1,2}[号日]?|底|末)|(?:下下?|这|本)个?月(?:\d{1,2}[号日]?|底)|" \
              r"\d{1,2}[号日]|月底|年底|年末|元旦"
 _BOUNDARY = re.compile(rf"(?P<day>{_DAY_WORDS})(?:当天)?(?P<side>以后|之后|过后|以前|之前|前|后)")
+# A day said to be past: "过了12月25号", "12月25号过了还能交吗": the days after it, not the day itself.
+_PAST_DAY = re.compile(rf"(?:过了|过完了?|超过了?)(?P<before>{_DAY_WORDS})|"
+                       rf"(?P<after>{_DAY_WORDS})(?:都|已经|就)?(?:过了|过完了?|[一1]过)")
 # The words of a day inside a clause the date reader read, to say back ("这个月26号", "明天").
 _SAID_DAY = re.compile(rf"{_DAY_WORDS}|大后天|后天|明天|今天|明儿|今儿|(?:下下|下|这|本)?个?(?:周|星期|礼拜)[1-6日天]")
 _WEEKDAY_DIGIT = re.compile(r"(?<=[周期拜])[1-6]")  # the reader's 下周1 said back as 下周一
@@ -64,6 +67,14 @@ _NEW_YEAR = re.compile(r"元旦")
 _MONTH = re.compile(r"(?P<rel>下下|下|这|本)个?月(?![\d底初中末])|"
                     r"(?P<year>明年|今年|\d{4}年)?(?P<month>\d{1,2})月份?(?![\d号日底初中末])")
 _RELATIVE_MONTHS = {"下下": 2, "下": 1, "这": 0, "本": 0}
+# A length of time said as a rule's limit, not a day: "超过90天才去办", "断保3个月以内", "不满半年". Read as a date
+# ("90天" from today) it would answer a question nobody asked. Taken out before the date reader; "3天后能交吗"
+# (no limit word) is left to it. Never a month or day of the calendar: 个月 not 月 ("过了12月31号" is a day), and
+# no 日 ("过了10日" is the 10th).
+_LIMIT_BEFORE = r"(?:超过|超出|过了|满了?|不满|未满|不到|没到|没满|多于|少于|大于|小于|晚于|早于|不超过)"
+_SPAN = r"(?:\d{1,3}|半)(?:天|周|个?星期|个?礼拜|个月|个?年)(?![\d月号日])"
+_LIMIT_AFTER = r"(?:以内|之内|内|以上|以下|多|左右|(?:以后|之后|后)?才)"
+_DURATION = re.compile(rf"{_LIMIT_BEFORE}{_SPAN}|{_SPAN}{_LIMIT_AFTER}")
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,7 @@ def read_timing(question: str, today: date) -> TimingAsk | None:
     text = simplified(question)
     if _OTHER_TOPIC.search(text):
         return None
-    prepared = read_numerals(date_text(text).text)
+    prepared = _DURATION.sub("", read_numerals(date_text(text).text))
     late = _LATE.search(prepared) is not None
     if _OPENS.search(prepared) or _STARTS_COLLECTING.search(prepared):
         return TimingAsk("opens", "", late, collecting=_STARTS_COLLECTING.search(prepared) is not None)
@@ -138,6 +149,13 @@ def _dated(text: str, today: date, late: bool) -> TimingAsk | None:
             # "元旦以后" counts from New Year's Day itself; "12月31号以后" from the day after.
             first = day + timedelta(days=1) if after and not _NEW_YEAR.fullmatch(boundary.group("day")) else day
             return TimingAsk("after" if after else "by", boundary.group(), late, first)
+    past = _PAST_DAY.search(text)
+    if past is not None:
+        words = past.group("before") or past.group("after")
+        day = _special_day(words, today) or _parse(words, today)
+        if day is not None:
+            first = day if _NEW_YEAR.fullmatch(words) else day + timedelta(days=1)
+            return TimingAsk("after", f"{words}以后", late, first)  # said back as the days after it
     special = _YEAR_END.search(text) or _NEW_YEAR.search(text)
     if special is not None:
         day = _special_day(special.group(), today)

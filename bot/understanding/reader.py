@@ -51,7 +51,7 @@ _DATE_RUN = re.compile(r"[0-9〇零一二两三四五六七八九十廿卅百千
 _DATE_UNIT = re.compile(r"[年月日号岁周期拜天底旬]|\d{2}")
 # "不知道是几类", "几类不清楚", "忘了是几档": the class of a status said (低保) is not known, which is not "none".
 _NOT_KNOWN = r"(?:不知道|不清楚|不晓得|搞不清|说不清|说不上|说不准|不记得|记不得|记不清|忘了|不确定|没搞清|没问过)"
-_WHICH_CLASS = (r"(?:几|哪一?|啥|什么|第几)(?:类|档|级)|类别|档次|级别|城市还是农村|农村还是城市"
+_WHICH_CLASS = (r"(?:几|哪一?|啥|什么|第几)(?:类|档|级)|类别|档次|级别|等级|城市还是农村|农村还是城市"
                 r"|[一二三四1-4](?:类|档|级)还是[一二三四1-4](?:类|档|级)")
 _CLASS_UNKNOWN = re.compile(rf"{_NOT_KNOWN}[^,.;!?，。；！？]{{0,6}}?(?:{_WHICH_CLASS})"
                             rf"|(?:{_WHICH_CLASS})[^,.;!?，。；！？]{{0,4}}?{_NOT_KNOWN}")
@@ -347,8 +347,14 @@ def _one_person_only(result: Understanding, several: re.Match[str], keep_shared:
             result.date_problem = result.date_problem_role = None
     every = _ALL_OF_THEM.search(result.text, several.end())
     shared = [f for f in result.statuses if keep_shared and every is not None and f.start >= every.start()]
+    first = result.first_person
+    # "我1958年的是低保户，老伴1960年的": a status said inside the first person's own words is that person's.
+    own = [f for f in result.statuses if first is not None and first.start <= f.start and f.end <= first.end]
     if shared and not result.removed and result.ambiguous_status is None and not result.class_unknown:
         result.statuses = shared
+    elif own and not result.removed and result.ambiguous_status is None:
+        result.statuses, result.unknown_words = own, []
+        result.no_status = result.status_unknown = result.class_unknown = False
     else:
         result.statuses, result.removed, result.unknown_words = [], [], []
         result.status_mode, result.no_status, result.status_unknown, result.ambiguous_status = None, False, False, None

@@ -219,6 +219,17 @@ def test_a_status_with_a_date_gets_the_day_s_verdict_from_the_window_that_status
     assert "另行通知" in result.answer and "可以缴费" not in result.answer
 
 
+def test_a_day_said_to_be_past_asks_about_the_days_after_it(service: FaqService) -> None:
+    # "过了12月25号" is not 12月25日 itself (which is still a payment day in 朔州).
+    today = date(2023, 11, 10)
+    _, verdict = _ask(service, "这个月25号一过就不能交了吧", "朔州", today)
+    assert verdict.startswith("这个月25号以后（2023年11月26日起）不能缴费")
+    _, verdict = _ask(service, "都过了12月31号了，还能交吗", "冷市镇", today)
+    assert verdict.startswith("12月31号以后（2024年1月1日起）已经过了截止日期")
+    asked = read_timing("12月20号过了还能交吗", today)
+    assert asked is not None and (asked.kind, asked.day) == ("after", date(2023, 12, 21))
+
+
 def test_the_dialog_reads_dates_against_its_own_today(service: FaqService) -> None:
     reply = service.respond("这个月26号能交吗", "朔州", "text", strict=True, today=date(2023, 10, 3))
     assert reply is not None
@@ -239,3 +250,28 @@ def test_now_a_weekday_and_pinyin_are_read_against_today(service: FaqService) ->
     assert verdict.startswith("下周一（2023年11月13日）可以缴费")
     _, verdict = _ask(service, "zhege yue 26 hao neng jiao ma", "朔州", today)
     assert verdict.startswith("这个月26号（2023年11月26日）不能缴费")
+
+
+@pytest.mark.parametrize("question", [
+    "新生儿超过九十天才办咋算", "宝宝超过100天才参保能行不", "断保超过3个月才来交行不行", "宝宝超过三个月才去办手续咋算",
+    "新生儿九十天以后才交咋办",
+])
+def test_a_length_of_time_that_is_a_rule_s_limit_is_not_a_payment_date(question: str) -> None:
+    asked = read_timing(question, date(2023, 11, 1))
+    assert asked is None or asked.day is None, asked
+
+
+# 过了 a calendar day asks about the days after it (test_a_day_said_to_be_past_asks_about_the_days_after_it): the
+# first day asked about is the next one.
+@pytest.mark.parametrize("question, day", [
+    ("过了12月31号还能交吗", date(2024, 1, 1)), ("过了25号还能交不", date(2023, 11, 26)),
+])
+def test_a_calendar_day_after_a_limit_word_is_still_a_day(question: str, day: date) -> None:
+    asked = read_timing(question, date(2023, 11, 1))
+    assert asked is not None and asked.kind == "after" and asked.day == day and asked.late
+
+
+def test_a_newborn_enrolled_after_ninety_days_is_not_told_the_window_has_closed(service: FaqService) -> None:
+    result = service.ask("新生儿超过九十天才办咋算", "冷市镇", today=date(2023, 11, 1))
+    assert "已经过了截止日期" not in result.answer
+    assert result.faq_id in ("newborn", None)
