@@ -1020,6 +1020,11 @@ class _Turn:
                 "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
                 example=names[0], suggestions=names))
             return True
+        if u.does_not_know and state.step == "birth" and state.pending.get("birth_lunar") and not (
+                u.birth or u.birth_range):
+            # "阳历不知道" after a lunar birth whose solar day matters: where the solar date is written.
+            self._reask("birth", solar_date_needed())
+            return True
         if u.does_not_know and state.birth is None and not state.birth_from and (
                 state.step == "birth" or (u.birth_unknown and next_need(self.quotes, self._known()).kind == "birth")):
             # Said at the birth question, or "生日记不清了" in a run-on message when the birth is what is needed next.

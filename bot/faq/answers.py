@@ -30,6 +30,7 @@ class AnswerSpec(BaseModel):
     field: str | None = None  # passage/list: a document field
     extra: str | None = None  # passage: a key of the document's extras
     situation: str | None = None  # paths: a situation id
+    situations: list[str] = []  # paths: several situation ids (复转军人, 刑满释放人员, 当年新迁入户口)
     path_filter: str | None = None  # paths: "newborn"
     waiting: bool = False  # late: only paths with a waiting period
     words: list[str] = []  # list: only items whose text contains one of these
@@ -139,8 +140,9 @@ class DocumentView:
         return [p for p in self.doc.paths if p.when.born_within_days or p.when.born_after_days
                 or p.when.born_year_offsets]
 
-    def situation_paths(self, situation: str) -> list[EnrolmentPath]:
-        return [p for p in self.doc.paths if p.when.situation == situation]
+    def situation_paths(self, situation: str | None, situations: list[str] | None = None) -> list[EnrolmentPath]:
+        wanted = {situation, *(situations or [])} - {None}
+        return [p for p in self.doc.paths if p.when.situation in wanted]
 
     def late_paths(self, waiting: bool = False) -> list[EnrolmentPath]:
         # Paths for after the window, and paths whose own window runs on past it (沁源's 2022 newborns:
@@ -162,7 +164,9 @@ class DocumentView:
         """The document's categories for one status (a vocabulary id, or "elderly": categories by birth date)."""
         if status == "elderly":
             return self.categories_for([], age=True)
-        return self.categories_for([status])
+        # As the quote engine matches them (status_subsidy): 乌拉特前旗's 易返贫致贫人口 are its 监测户.
+        found = self.status_subsidy(status)
+        return found.lines + found.combined
 
     def status_subsidy(self, status: str) -> StatusSubsidy:
         """What the document subsidises for a resident of this one status: never the lines of a status it only

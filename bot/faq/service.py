@@ -83,6 +83,12 @@ class FaqService:
         self._subsidy_entry = {term: faq_id for faq_id, spec in self.specs.items()
                                if spec.template == "subsidy_for" for term in spec.terms}
         self._subsidy_entry[ELDERLY] = "elderly"
+        # Words for the situations an entry answers as a group (复转军人, 刑满释放人员, 当年新迁入户口): a question
+        # naming one that the matcher is unsure of is that entry's.
+        self._situation_entry = {fold(word): faq_id for faq_id, spec in self.specs.items() if faq_id in self.entries
+                                 for situation in spec.situations
+                                 for word in (quotes.vocabulary.name(situation),
+                                              *quotes.vocabulary.terms[situation].synonyms)}
         self._rendered: dict[tuple[object, ...], _Rendered] = {}
         self._replies: dict[tuple[object, ...], str] = {}
 
@@ -150,6 +156,11 @@ class FaqService:
         match = self.matcher.match(question)
         if match.kind not in ("answer", "not_sure"):
             return match, None
+        if match.kind == "not_sure":
+            folded = fold(question)
+            owner = next((faq_id for word, faq_id in self._situation_entry.items() if word in folded), None)
+            if owner is not None:
+                return dataclasses.replace(match, faq_id=owner, kind="answer"), None
         statuses, rest, denied = self.statuses.find_with_denied(question, today)
         # Not sure, and no status named: a story naming its topic (a child's birth, employee insurance that ended)
         # answers it (bot.faq.story).

@@ -9,13 +9,11 @@ from collections.abc import Iterable
 
 def strip_trailing(text: str, words: Iterable[str]) -> str:
     """`text` without any of `words` at its end, repeatedly, until none of them ends it."""
-    candidates = tuple(words)
-    stripped = True
-    while stripped and text:
-        stripped = False
+    candidates = tuple(word for word in words if word)
+    # One C-level check of every word first: most texts end with none of them, and the loop finds which one does.
+    while text and text.endswith(candidates):
         for word in candidates:
-            if word and text.endswith(word):
+            if text.endswith(word):
                 text = text[: -len(word)]
-                stripped = True
                 break
     return text

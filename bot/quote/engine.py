@@ -617,13 +617,14 @@ class _QuoteBuilder:
             self.note(f"个人缴费取决于：{fact.question}（见下方说明）")
             self.trace.append(f"情形取决于尚未回答的条件「{fact.id}」→ 个人缴费未定")
             return None, None, [], None
-        if path.fee == "free":
+        path_fee, path_subsidies = path.fee, path.subsidies  # (read once: pydantic attribute reads are slow)
+        if path_fee == "free":
             self.trace.append("本情形免缴当年个人缴费")
             return None, 0, [], 0
-        if path.fee == "unstated":
+        if path_fee == "unstated":
             self.note(f"文件未写明「{path.label}」的缴费金额，请咨询{self.doc.source.enquiries}。")
             return None, None, [], None
-        if path.fee == "full_financing":
+        if path_fee == "full_financing":
             self.note("本情形须按当年度居民医保筹资标准（含个人缴费部分和财政补助部分）一次性足额缴纳。")
             if self.doc.full_financing is None:
                 self.note(f"文件未给出筹资标准的金额，请咨询{self.doc.source.enquiries}。")
@@ -634,12 +635,12 @@ class _QuoteBuilder:
 
         candidates = selection.applicable + selection.pending_fact
         subsidised = [c for c in candidates if c.subsidy.kind != "none"]
-        if path.subsidies == "none" or not candidates:
-            if candidates and path.subsidies == "none":
+        if path_subsidies == "none" or not candidates:
+            if candidates and path_subsidies == "none":
                 self.note(f"「{path.label}」按居民医保个人缴费标准缴费。")
             self.trace.append(f"资助：无 → 个人缴费 {fee}元")
             return None, 0, [], fee
-        if path.subsidies == "unstated" and subsidised:
+        if path_subsidies == "unstated" and subsidised:
             self.note(
                 f"文件未写明「{path.label}」时是否仍享受身份资助；标准个人缴费为{fee}元，"
                 f"资助请咨询{self.doc.source.enquiries}。"
@@ -769,7 +770,8 @@ class _QuoteBuilder:
             return availability, registration.end
 
         deadline: date | None
-        if path.window == "collection":
+        window = path.window  # (read once: pydantic attribute reads are slow)
+        if window == "collection":
             if not self.brief:
                 self.cite(collection.cite)
             availability = windows.in_collection(day, collection, doc.benefit_year)
@@ -779,13 +781,13 @@ class _QuoteBuilder:
                 self.note(f"{no_end}，请尽早缴费并向{doc.source.enquiries}确认截止日期。")
             if collection.start is None:
                 self.note(f"缴费开始时间：{collection.start_text}。")
-        elif path.window == "collection_then_until":
+        elif window == "collection_then_until":
             assert path.window_until is not None
             availability = windows.in_collection(day, collection, doc.benefit_year)
             if collection.end is not None and day > collection.end:
                 availability = windows.within(day, collection.end, path.window_until, "补办期")
             deadline = path.window_until
-        elif path.window == "after_birth":
+        elif window == "after_birth":
             assert path.window_days is not None and self.request.birth is not None  # path needs birth
             last = windows.plus_days(self.request.birth, path.window_days)
             # A baby born before this document's collection opens cannot pay this year's fee before it opens
@@ -796,7 +798,7 @@ class _QuoteBuilder:
             else:
                 availability = windows.within(day, first, last, f"出生后{path.window_days}天")
             deadline = last
-        elif path.window == "benefit_year":
+        elif window == "benefit_year":
             # Document coverage already bounds the date by the end of the benefit year.
             availability = windows.Availability(True, None, f"{doc.benefit_year}年度内可办理")
             deadline = None
@@ -808,7 +810,7 @@ class _QuoteBuilder:
         if not self.brief:
             self.trace.append(f"缴费日期 {day.isoformat()}：{availability.reason}")
         closed = availability.payable is False and availability.next_date is None
-        if closed and (path.id == doc.paths[-1].id or path.window == "collection"):
+        if closed and (path.id == self.view.last_path.id or window == "collection"):
             self._missed_window(path)
         return availability, deadline
 
@@ -854,7 +856,8 @@ class _QuoteBuilder:
         if not self.brief:
             self.cite(period.cite)
         end = period.end
-        if path.benefit_start == "period_start":
+        benefit_start = path.benefit_start  # (read once: pydantic attribute reads are slow)
+        if benefit_start == "period_start":
             start = period.start
             text = period.text
             if start is None:
@@ -864,17 +867,17 @@ class _QuoteBuilder:
                 start = None
                 self.note(f"文件未写明待遇享受期开始（{period.start.isoformat() if period.start else ''}）"
                           f"以后缴费的，待遇从何时开始，请咨询{doc.source.enquiries}。")
-        elif path.benefit_start == "birth":
+        elif benefit_start == "birth":
             start = self.request.birth
             text = f"自出生之日（{start.isoformat() if start else ''}）起"
-        elif path.benefit_start == "payment":
+        elif benefit_start == "payment":
             start = self.request.payment_date if payable else None
             text = "自参保缴费之日起"
-        elif path.benefit_start == "payment_plus_days":
+        elif benefit_start == "payment_plus_days":
             assert path.benefit_start_days is not None
             start = windows.plus_days(self.request.payment_date, path.benefit_start_days) if payable else None
             text = f"从缴费到账之日起{path.benefit_start_days}日后"
-        elif path.benefit_start == "date":
+        elif benefit_start == "date":
             start = path.benefit_start_date
             text = f"自{start.isoformat() if start else ''}起"
         else:

@@ -125,3 +125,26 @@ def test_status_words_as_residents_type_them(
     assert result.kind == "answer", result.answer
     assert paid in own_part(result.answer)
     assert service.quotes.vocabulary.name(status) in result.answer.splitlines()[0]
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_no_fully_subsidised_status_asked_how_or_when_to_pay_is_told_the_document_has_no_rule(
+        service: FaqService, quotes: QuoteEngine, place: str) -> None:
+    # Every status the quote engine gives nothing to pay (no registration or other fact pending), in every place.
+    today = asked_on(quotes, place)
+    checked = 0
+    for status, term in quotes.vocabulary.terms.items():
+        if term.kind != "status":
+            continue
+        try:
+            quote = quotes.quote(QuoteRequest(place, date(1990, 1, 1), today, (status,)))
+        except UserInputError:
+            continue
+        if quote.personal_payment != 0 or quote.missing_facts:
+            continue
+        for question in (f"{term.name}怎么交", f"{term.name}啥时候交", f"{term.name}在哪交"):
+            result = service.ask(question, place, today=today)
+            assert result.kind == "answer", question
+            assert "没有对" not in result.answer and "个人无需缴费" in result.answer, (place, question, result.answer)
+        checked += 1
+    assert checked >= 1  # 朔州: 特困人员 only
