@@ -16,6 +16,7 @@ from bot.faq.model import FaqEntry, load_entries
 from bot.faq.normalize import fold
 from bot.faq.status_topic import (
     ELDERLY,
+    PAYING_TOPICS,
     STATUS_TOPICS,
     TIMING_TOPICS,
     StatusFinder,
@@ -358,6 +359,7 @@ class FaqService:
             rule = "" if status is None else render(
                 "faq/status_topic", output, view=view, doc=document, cite=citer, status=status,
                 status_name=self._status_name(status), timing=faq_id in TIMING_TOPICS,
+                paying=faq_id in PAYING_TOPICS,
                 enquiries=document.source.enquiries)
             if statuses:  # the statuses asked about, each from its own categories (_asked_statuses)
                 body = render("faq/subsidy_status", output, view=view, doc=document, spec=spec, cite=citer,
