@@ -160,3 +160,11 @@ def test_a_subsidised_status_asked_how_to_pay_gets_how_the_document_has_subsidis
     # A status whose category gives its own payment instructions keeps them alone (沁源: 缴费年限栏选择“特殊人群”).
     result = service.ask("返贫户在哪交医保", "沁源")
     assert "特殊人群" in result.answer and "县财政局负责代缴人群" not in result.answer
+
+
+@pytest.mark.parametrize("question, place, paid", [
+    ("返贫户嘛", "朔州", "个人缴纳38元"), ("俺家五包户", "沁源", "个人无需缴费"), ("监测户呢", "冷市镇", "个人缴纳190元"),
+])
+def test_a_status_said_alone_gets_what_that_status_pays(service: FaqService, question: str, place: str, paid: str) -> None:
+    result = service.ask(question, place)
+    assert result.kind == "answer" and paid in own_part(result.answer), result.answer
