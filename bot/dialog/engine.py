@@ -44,7 +44,7 @@ from bot.understanding.about_answer import read_about_answer
 from bot.understanding.buttons import may_name_a_button, typed_button
 from bot.understanding.dates import has_payment_cue
 from bot.understanding.lunar import solar_date_needed
-from bot.understanding.yesno import read_confirmation
+from bot.understanding.yesno import read_confirmation, yes_before_the_place
 
 log = logging.getLogger(__name__)
 
@@ -770,6 +770,12 @@ class _Turn:
                 if answer:
                     self._set_region(confirming)
                 changed = True
+        elif confirming and u.region is None and u.region_guess is not None and u.region_problem is None \
+                and u.region_guess.value == confirming \
+                and yes_before_the_place(u.text, u.region_guess.start, u.region_guess.end):
+            state.pending.pop("confirm_region")  # "对，前旗" to "您是说「…乌拉特前旗」吗？": yes, not the place again
+            self._set_region(confirming)
+            changed = True
         if u.region is not None and u.hukou_place and state.region and (
                 state.step == "hukou" or u.region.value == state.region):
             # "户口在朔州" to "is your registration in 乌拉特前旗?": an answer (no), not a move to 朔州; 户口在乌拉特前旗
@@ -1019,6 +1025,11 @@ class _Turn:
             self._reask("categories", UserInputError(
                 "category", f"「{said}」可能是以下几种身份之一，请说具体是哪一种（可以问村委会或社区）",
                 example=names[0], suggestions=names))
+            return True
+        if u.does_not_know and state.step == "birth" and state.pending.get("birth_lunar") and not (
+                u.birth or u.birth_range):
+            # "阳历不知道" after a lunar birth whose solar day matters: where the solar date is written.
+            self._reask("birth", solar_date_needed())
             return True
         if u.does_not_know and state.birth is None and not state.birth_from and (
                 state.step == "birth" or (u.birth_unknown and next_need(self.quotes, self._known()).kind == "birth")):

@@ -164,7 +164,9 @@ class DocumentView:
         """The document's categories for one status (a vocabulary id, or "elderly": categories by birth date)."""
         if status == "elderly":
             return self.categories_for([], age=True)
-        return self.categories_for([status])
+        # As the quote engine matches them (status_subsidy): 乌拉特前旗's 易返贫致贫人口 are its 监测户.
+        found = self.status_subsidy(status)
+        return found.lines + found.combined
 
     def status_subsidy(self, status: str) -> StatusSubsidy:
         """What the document subsidises for a resident of this one status: never the lines of a status it only

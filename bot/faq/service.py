@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -16,6 +17,7 @@ from bot.faq.model import FaqEntry, load_entries
 from bot.faq.normalize import fold
 from bot.faq.status_topic import (
     ELDERLY,
+    PAYING_TOPICS,
     STATUS_TOPICS,
     TIMING_TOPICS,
     StatusFinder,
@@ -56,6 +58,9 @@ class FaqAnswer:
 
 # Entries that answer "when" for every resident: a question about when collecting starts may match any of them.
 WHEN_FOR_EVERYONE = TIMING_ENTRIES | {"benefits_start"}
+
+# What may be left of a question that only names a status ("返贫的", "俺是五保户呢"): particles and pronouns.
+_BARE_REST = re.compile(r"[的人户们呢吗啊呀嘛吧哦我俺是家咱]")
 
 # Rendered answers kept (FaqService._answer): a bound far above entries x places x formats, so a running bot renders
 # each answer once; the bound only caps memory should timing answers (one per asked day) pile up.
@@ -226,6 +231,12 @@ class FaqService:
             return dataclasses.replace(match, faq_id="fee_this_year", kind="answer"), None
         if not statuses:
             return match, None
+        # A status said alone ("返贫的", "五包户"): what it gets, its subsidy entry (the status named is then rendered
+        # on its own, _asked_statuses).
+        if match.kind == "not_sure" and len(statuses) == 1 and not _BARE_REST.sub("", rest):
+            alone = self._subsidy_entry_for(statuses[0])
+            if alone in self.entries:
+                return dataclasses.replace(match, faq_id=alone, kind="answer"), None
         if match.kind == "answer" and match.faq_id in STATUS_TOPICS:
             return match, statuses[0]
         topic = self.matcher.match(rest) if rest else None
@@ -358,6 +369,7 @@ class FaqService:
             rule = "" if status is None else render(
                 "faq/status_topic", output, view=view, doc=document, cite=citer, status=status,
                 status_name=self._status_name(status), timing=faq_id in TIMING_TOPICS,
+                paying=faq_id in PAYING_TOPICS,
                 enquiries=document.source.enquiries)
             if statuses:  # the statuses asked about, each from its own categories (_asked_statuses)
                 body = render("faq/subsidy_status", output, view=view, doc=document, spec=spec, cite=citer,

@@ -76,6 +76,8 @@ STATUS_TOPICS = frozenset({
     "payment_channels", "pay_wechat", "pay_alipay", "pay_bank_app", "pay_village_collector",
     "what_to_choose_when_paying",
 })  # fmt: skip
+# ... of them, how to pay: a subsidised status's answer says how the document has subsidised residents pay.
+PAYING_TOPICS = frozenset({"payment_channels", "pay_wechat", "pay_alipay", "pay_bank_app", "pay_village_collector"})
 TIMING_TOPICS = frozenset({"collection_window", "missed_deadline", "late_enrolment_waiting_period", "benefits_start"})
 
 

@@ -28,7 +28,8 @@ _RELATIVE_YEARS = {"今": 0, "去": -1, "前": -2}
 def solar_date_needed() -> UserInputError:
     """The reply when the solar day of a lunar birth date changes the answer."""
     return UserInputError(
-        "birth", "农历日期对应的公历日子每年不同，您的交费要看具体是公历哪一天，请换算成公历（阳历）日期后再填写",
+        "birth", "农历日期对应的公历日子每年不同，您的交费要看具体是公历哪一天，请换算成公历（阳历）日期后再填写"
+        "（身份证、户口本上的出生日期就是公历）",
         example="1959年1月16日")
 
 

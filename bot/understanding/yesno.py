@@ -60,6 +60,17 @@ def read_yes_no(text: str) -> bool | None:
     return None
 
 
+# A yes word said before repeating the place offered ("对，前旗", "是的，高桥村"): only words that are yes on their own,
+# not 是 / 就是, which are the copula of "是前旗的" and "就是前旗" (the place restated, still as ambiguous as before).
+_YES_WORD = re.compile(r"^(?:对|对的|对头|对呀|对啊|对对|嗯|嗯嗯|是的|是啊|是呀|没错|正是|好的)(?:[,，。.!！\s]|$)")
+
+
+def yes_before_the_place(text: str, start: int, end: int) -> bool:
+    """Whether `text`, with the place offered at [start, end) said again, says yes to it ("对，前旗")."""
+    rest = (text[:start] + " " + text[end:].removeprefix("的")).strip(" ,，。.!！")
+    return _YES_WORD.match(rest) is not None and not _NO.search(rest.replace("没错", ""))
+
+
 def read_confirmation(text: str) -> bool | None:
     """Yes or no to "您是说沁源县吗？": read_yes_no, and the words that only confirm or deny an offered place."""
     cleaned = _PUNCTUATION.sub("", text.strip().lower())

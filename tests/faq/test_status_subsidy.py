@@ -125,3 +125,46 @@ def test_status_words_as_residents_type_them(
     assert result.kind == "answer", result.answer
     assert paid in own_part(result.answer)
     assert service.quotes.vocabulary.name(status) in result.answer.splitlines()[0]
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_no_fully_subsidised_status_asked_how_or_when_to_pay_is_told_the_document_has_no_rule(
+        service: FaqService, quotes: QuoteEngine, place: str) -> None:
+    # Every status the quote engine gives nothing to pay (no registration or other fact pending), in every place.
+    today = asked_on(quotes, place)
+    checked = 0
+    for status, term in quotes.vocabulary.terms.items():
+        if term.kind != "status":
+            continue
+        try:
+            quote = quotes.quote(QuoteRequest(place, date(1990, 1, 1), today, (status,)))
+        except UserInputError:
+            continue
+        if quote.personal_payment != 0 or quote.missing_facts:
+            continue
+        for question in (f"{term.name}怎么交", f"{term.name}啥时候交", f"{term.name}在哪交"):
+            result = service.ask(question, place, today=today)
+            assert result.kind == "answer", question
+            assert "没有对" not in result.answer and "个人无需缴费" in result.answer, (place, question, result.answer)
+        checked += 1
+    assert checked >= 1  # 朔州: 特困人员 only
+
+
+def test_a_subsidised_status_asked_how_to_pay_gets_how_the_document_has_subsidised_residents_pay(
+        service: FaqService) -> None:
+    # 冷市镇 二（三）: special groups are marked on the tax bureau's lists and pay their own share only.
+    result = service.ask("监测户用手机咋交医保", "冷市镇")
+    assert result.status == "monitored" and "没有对" not in result.answer
+    assert "资助后个人缴纳190元" in result.answer and "按个人实缴金额缴纳" in result.answer
+    assert any(s.section == "二（三）" for s in result.sources)
+    # A status whose category gives its own payment instructions keeps them alone (沁源: 缴费年限栏选择“特殊人群”).
+    result = service.ask("返贫户在哪交医保", "沁源")
+    assert "特殊人群" in result.answer and "县财政局负责代缴人群" not in result.answer
+
+
+@pytest.mark.parametrize("question, place, paid", [
+    ("返贫户嘛", "朔州", "个人缴纳38元"), ("俺家五包户", "沁源", "个人无需缴费"), ("监测户呢", "冷市镇", "个人缴纳190元"),
+])
+def test_a_status_said_alone_gets_what_that_status_pays(service: FaqService, question: str, place: str, paid: str) -> None:
+    result = service.ask(question, place)
+    assert result.kind == "answer" and paid in own_part(result.answer), result.answer
