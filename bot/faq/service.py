@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -30,6 +31,7 @@ from bot.faq.status_topic import (
     names_addon,
     names_school_year,
     said_of_different_people,
+    someone_without_status,
 )
 from bot.faq.story import story_topic
 from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingReader, read_timing
@@ -57,6 +59,9 @@ class FaqAnswer:
 
 # Entries that answer "when" for every resident: a question about when collecting starts may match any of them.
 WHEN_FOR_EVERYONE = TIMING_ENTRIES | {"benefits_start"}
+
+# What may be left of a question that only names a status ("返贫的", "俺是五保户呢"): particles and pronouns.
+_BARE_REST = re.compile(r"[的人户们呢吗啊呀嘛吧哦我俺是家咱]")
 
 # Rendered answers kept (FaqService._answer): a bound far above entries x places x formats, so a running bot renders
 # each answer once; the bound only caps memory should timing answers (one per asked day) pile up.
@@ -227,6 +232,12 @@ class FaqService:
             return dataclasses.replace(match, faq_id="fee_this_year", kind="answer"), None
         if not statuses:
             return match, None
+        # A status said alone ("返贫的", "五包户"): what it gets, its subsidy entry (the status named is then rendered
+        # on its own, _asked_statuses).
+        if match.kind == "not_sure" and len(statuses) == 1 and not _BARE_REST.sub("", rest):
+            alone = self._subsidy_entry_for(statuses[0])
+            if alone in self.entries:
+                return dataclasses.replace(match, faq_id=alone, kind="answer"), None
         if match.kind == "answer" and match.faq_id in STATUS_TOPICS:
             return match, statuses[0]
         topic = self.matcher.match(rest) if rest else None
@@ -274,6 +285,9 @@ class FaqService:
             return (), False
         statuses = [status for status in self.statuses.find_with_denied(question, today)[0] if status != ELDERLY]
         if len(statuses) >= 2 and said_of_different_people(question, self.statuses):
+            return tuple(statuses), True
+        # One family member with a status and another with none ("我妈是低保，我啥都不是"): each answered.
+        if len(statuses) == 1 and someone_without_status(question) and self._subsidy_entry_for(statuses[0]) == faq_id:
             return tuple(statuses), True
         if faq_id == "multiple_statuses":
             return (), False

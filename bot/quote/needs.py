@@ -15,6 +15,7 @@ from typing import Literal
 from bot.errors import NotCoveredError, UserInputError
 from bot.policy.model import PolicyDocument
 from bot.policy.vocabulary import Refinement
+from bot.quote import windows
 from bot.quote.categories import RefinementNeeded
 from bot.quote.engine import QuoteEngine, uses_birth
 from bot.quote.result import MissingFact, Outcome, Quote, QuoteRequest
@@ -161,10 +162,26 @@ def _age(known: Known) -> int | None:
 def statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str]) -> list[str]:
     """Of `terms`, those that alone change a child's answer (a newborn is not offered 刑满释放人员 nor a status
     that its free first year makes irrelevant). Registration, if not said yet, is taken as local (the usual
-    case, and the one in which statuses count). An adult is offered every status the document has a rule for."""
+    case, and the one in which statuses count). An adult is offered every status the document has a rule for.
+
+    Worked out once per place, payment date, registration, facts and birth band (see _birth_band): every child
+    of that band gets the same buttons, and every tap on one asks for them again."""
     age = _age(known)
     if age is None or age >= CHILD_AGE:
         return terms  # an adult may be in any of them: the document's categories decide
+    key = _offer_key(quotes, known, terms, age)
+    if key is None:
+        return _statuses_that_matter(quotes, known, terms, age)
+    found = _OFFERED.get(key)
+    if found is None or found[0] is not quotes:
+        if len(_OFFERED) >= _MAX_OFFERED:
+            _OFFERED.clear()
+        found = _OFFERED[key] = (quotes, tuple(_statuses_that_matter(quotes, known, terms, age)))
+    return list(found[1])
+
+
+def _statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str], age: int) -> list[str]:
+    """statuses_that_matter for a child of `age`, worked out quote by quote."""
     known = replace(known, local_hukou=True if known.local_hukou is None else known.local_hukou)
     try:
         base = _figures(quotes.outcome(request_for(known, categories=())))
@@ -181,6 +198,80 @@ def statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str]) ->
         if changes:
             kept.append(term)
     return kept
+
+
+# Children's status buttons worked out (statuses_that_matter): far more than the places x days x bands in use at once;
+# the bound only caps memory over a long run.
+_MAX_OFFERED = 4096
+_OFFERED: dict[tuple[object, ...], tuple[QuoteEngine, tuple[str, ...]]] = {}
+
+
+@dataclass(frozen=True)
+class _BirthRules:
+    """What a document's rules read of a birth date, as plain values (see _birth_band)."""
+
+    limits: tuple[date, ...]  # categories' born_on_or_before
+    # Per path: born_within_days, born_after_days, born_year_offsets, and whether the path reads the birth date itself
+    # (a window counted from birth, benefits from birth).
+    paths: tuple[tuple[int | None, int | None, frozenset[int], bool], ...]
+    opens: date | None
+    benefit_year: int
+
+
+_RULES: dict[int, tuple[PolicyDocument, _BirthRules]] = {}
+
+
+def _birth_rules(document: PolicyDocument) -> _BirthRules:
+    found = _RULES.get(id(document))
+    if found is None or found[0] is not document:
+        rules = _BirthRules(
+            limits=tuple(c.born_on_or_before for c in document.categories if c.born_on_or_before is not None),
+            paths=tuple((p.when.born_within_days, p.when.born_after_days, frozenset(p.when.born_year_offsets),
+                         p.window == "after_birth" or p.benefit_start == "birth") for p in document.paths),
+            opens=document.collection.start,
+            benefit_year=document.benefit_year,
+        )
+        if len(_RULES) >= _MAX_OFFERED:
+            _RULES.clear()
+        found = _RULES[id(document)] = (document, rules)
+    return found[1]
+
+
+def _birth_band(document: PolicyDocument, birth: date, paid: date) -> tuple[bool, ...] | None:
+    """Every comparison the quote engine makes with a birth date for a payment on `paid` under `document` (born after
+    the payment; born on or before each category's day; each path's days since birth, year of birth, days run out
+    before collection opens: engine._path, categories.select), as the engine makes it. Two births with the same band
+    get the same figures for any statuses, unless a path that reads the birth date itself (a deadline counted from
+    it, benefits from birth) may be taken: then None."""
+    rules = _birth_rules(document)
+    age_days = (paid - birth).days
+    band = [birth > paid, *(birth <= limit for limit in rules.limits)]
+    opens = rules.opens
+    for within, after_days, offsets, reads_birth in rules.paths:
+        skipped = (within is not None and age_days > within,
+                   after_days is not None and age_days <= after_days,
+                   bool(offsets) and birth.year - rules.benefit_year not in offsets,
+                   bool(within) and opens is not None and windows.plus_days(birth, within or 0) < opens)
+        if reads_birth and not any(skipped):
+            return None
+        band.extend(skipped)
+    return tuple(band)
+
+
+def _offer_key(quotes: QuoteEngine, known: Known, terms: list[str], age: int) -> tuple[object, ...] | None:
+    """What a child's status buttons depend on, with the birth date as its band; None where it is the birth date
+    itself (a reference answer's shifted dates, a path that reads the birth date: worked out each time)."""
+    if known.reference or known.region is None or known.payment_date is None or known.birth is None:
+        return None
+    try:
+        document, _ = quotes.document_on(known.region, known.payment_date)
+    except NotCoveredError:
+        return None
+    band = _birth_band(document, known.birth, known.payment_date)
+    if band is None:
+        return None
+    hukou = True if known.local_hukou is None else known.local_hukou
+    return (id(quotes), known.region, known.payment_date, hukou, known.facts, tuple(terms), age, band)
 
 
 def _hukou_matters(quotes: QuoteEngine, known: Known) -> tuple[bool, Quote | None]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from bot.dialog.engine import DialogEngine
 from bot.policy.loader import default_knowledge_base
+from bot.policy.model import PolicyDocument
+from bot.quote import needs
 from bot.quote.engine import QuoteEngine
-from bot.quote.needs import Known, next_need, statuses_that_matter
+from bot.quote.needs import CHILD_AGE, Known, next_need, statuses_that_matter
 
 QUOTES = QuoteEngine(default_knowledge_base())
+ENGINE = DialogEngine(QUOTES)
 
 
 def test_the_place_then_the_payment_date_come_first() -> None:
@@ -114,3 +118,42 @@ def test_a_payment_date_past_the_documents_window_is_no_reason_to_ask_the_birth_
     assert next_need(QUOTES, known).kind == "categories"
     assert next_need(QUOTES, Known(region="沁源县", payment_date=date(2023, 10, 11), birth=date(1958, 8, 15))).kind \
         == "categories"
+
+
+def _child_births(paid: date) -> list[date]:
+    """Every day of a baby's first 400 days, then every third day up to CHILD_AGE: births in order, so a band worked
+    out for one birth is asked again for the next ones."""
+    first_days = [paid - timedelta(days=days) for days in range(400)]
+    later = [paid - timedelta(days=days) for days in range(400, CHILD_AGE * 366, 3)]
+    return first_days + later
+
+
+def _payment_dates(document: PolicyDocument) -> list[date]:
+    """A day inside the document's collection, and one after it closes where the document still answers for it."""
+    first, last = QUOTES.covered_dates(document)
+    opening = document.collection.start or first
+    days = [max(opening, first) + timedelta(days=5)]
+    closes = document.collection.end
+    if closes is not None and closes + timedelta(days=20) <= last:
+        days.append(closes + timedelta(days=20))
+    return days
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("document", QUOTES.kb.documents, ids=lambda d: d.id)
+def test_a_childs_status_buttons_worked_out_once_per_birth_band_are_those_of_every_birth_in_it(
+        document: PolicyDocument) -> None:
+    # The buttons are kept per birth band (needs._birth_band), not per birth date: each birth's, as kept, must be the
+    # ones worked out afresh for it, on every side of every rule's day (newborns' days, age limits, years of birth).
+    terms = ENGINE.terms_with_rules(document)
+    region = document.jurisdiction.name
+    for paid in _payment_dates(document):
+        needs._OFFERED.clear()
+        births = _child_births(paid)
+        for birth in births:
+            for hukou in (None, False):
+                known = Known(region=region, payment_date=paid, birth=birth, local_hukou=hukou, child=True)
+                age = paid.year - birth.year - ((paid.month, paid.day) < (birth.month, birth.day))
+                afresh = terms if age >= CHILD_AGE else needs._statuses_that_matter(QUOTES, known, terms, age)
+                assert statuses_that_matter(QUOTES, known, terms) == afresh, (document.id, paid, birth, hukou)
+        assert 0 < len(needs._OFFERED) < len(births)  # bands were reused: the test saw kept buttons
