@@ -31,6 +31,7 @@ from bot.faq.status_topic import (
     names_addon,
     names_school_year,
     said_of_different_people,
+    someone_without_status,
 )
 from bot.faq.story import story_topic
 from bot.faq.timing import TIMING_ENTRIES, TimingAsk, TimingReader, read_timing
@@ -284,6 +285,9 @@ class FaqService:
             return (), False
         statuses = [status for status in self.statuses.find_with_denied(question, today)[0] if status != ELDERLY]
         if len(statuses) >= 2 and said_of_different_people(question, self.statuses):
+            return tuple(statuses), True
+        # One family member with a status and another with none ("我妈是低保，我啥都不是"): each answered.
+        if len(statuses) == 1 and someone_without_status(question) and self._subsidy_entry_for(statuses[0]) == faq_id:
             return tuple(statuses), True
         if faq_id == "multiple_statuses":
             return (), False

@@ -68,6 +68,8 @@ _PERSON_WORDS = sorted((
     "孙子", "孙女", "婆娘", "屋里人",
 ), key=lambda w: (-len(w), w))
 _PERSON = re.compile("|".join(_PERSON_WORDS))
+_NO_STATUS = r"(?:啥都不是|什么都不是|都不是|啥也不是|普通|一般人|没[有啥]?身份)"
+_NO_STATUS_PERSON = re.compile(rf"(?:{'|'.join(_PERSON_WORDS)})(?:是|就是|属于|算)?{_NO_STATUS}")
 
 # Topics whose rule can differ by status: timing, registration, how to pay, what to choose. A status with a
 # fee or subsidy question is answered by that status's subsidy entry instead.
@@ -152,6 +154,12 @@ class StatusFinder:
                     found.append(ELDERLY)
                 rest = _BIRTH_YEAR.sub("", rest)
         return found, rest, [status for status in denied if status not in found]
+
+
+def someone_without_status(text: str) -> bool:
+    """Whether ``text`` says of someone that they hold no status ("我啥都不是", "我媳妇普通的"): a family member who
+    pays the standard fee, to be answered beside the one who holds a status."""
+    return _NO_STATUS_PERSON.search(fold(text)) is not None
 
 
 def said_of_different_people(text: str, finder: StatusFinder) -> bool:

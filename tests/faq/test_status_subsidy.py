@@ -94,7 +94,7 @@ def test_statuses_of_different_family_members_are_answered_per_person(service: F
     result = service.ask("我爸是特困户，我媳妇是低保，一家要交多少", "冷市镇")
     assert "没有写明多种身份" not in result.answer
     assert "个人无需缴费" in result.answer and "个人缴纳190元" in result.answer
-    assert "合计个人缴纳190元" in result.answer
+    assert "合计个人缴纳190元" in result.answer  # 特困 0 + 低保 190
     # One person holding two statuses is still the combination rule.
     assert service.ask("我是低保也是监测户交多少", "冷市镇").faq_id == "multiple_statuses"
 
@@ -168,3 +168,11 @@ def test_a_subsidised_status_asked_how_to_pay_gets_how_the_document_has_subsidis
 def test_a_status_said_alone_gets_what_that_status_pays(service: FaqService, question: str, place: str, paid: str) -> None:
     result = service.ask(question, place)
     assert result.kind == "answer" and paid in own_part(result.answer), result.answer
+
+
+def test_a_family_member_without_a_status_is_answered_beside_the_one_with_one(service: FaqService) -> None:
+    result = service.ask("我老爹是低保户，我就是普通的，俩人交多少", "冷市镇")
+    assert "个人缴纳190元" in result.answer and "没有资助身份的家人：按个人缴费标准380元缴费" in result.answer
+    assert "合计个人缴纳570元" in result.answer
+    # A question about one person only is not split.
+    assert "没有资助身份的家人" not in service.ask("我妈是低保，我给她交多少", "冷市镇").answer
