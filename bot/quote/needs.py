@@ -211,11 +211,17 @@ class _BirthRules:
     """What a document's rules read of a birth date, as plain values (see _birth_band)."""
 
     limits: tuple[date, ...]  # categories' born_on_or_before
-    # Per path: born_within_days, born_after_days, born_year_offsets, and whether the path reads the birth date itself
-    # (a window counted from birth, benefits from birth).
-    paths: tuple[tuple[int | None, int | None, frozenset[int], bool], ...]
+    # Per path: born_within_days, born_after_days, born_year_offsets.
+    paths: tuple[tuple[int | None, int | None, frozenset[int]], ...]
     opens: date | None
     benefit_year: int
+    # Where a path reads the birth date itself: the days after birth a figure can be (0: benefits from birth, and the
+    # window's first day; a window's days after birth: its deadline) …
+    from_birth: tuple[int, ...]
+    # … and the other dates a deadline, a window's first day or a benefit start can be: the document's own, and days
+    # after the payment date (benefits from payment, or some days after it; the payment date itself).
+    dates: tuple[date, ...]
+    after_payment: tuple[int, ...]
 
 
 _RULES: dict[int, tuple[PolicyDocument, _BirthRules]] = {}
@@ -224,12 +230,21 @@ _RULES: dict[int, tuple[PolicyDocument, _BirthRules]] = {}
 def _birth_rules(document: PolicyDocument) -> _BirthRules:
     found = _RULES.get(id(document))
     if found is None or found[0] is not document:
+        paths, collection = document.paths, document.collection
+        reads_birth = [p for p in paths if p.window == "after_birth" or p.benefit_start == "birth"]
+        dates = {collection.start, collection.end, document.benefit_period.start,
+                 *(p.window_until for p in paths), *(p.benefit_start_date for p in paths),
+                 *(d for c in document.categories if c.registration for d in (c.registration.start, c.registration.end))}
         rules = _BirthRules(
             limits=tuple(c.born_on_or_before for c in document.categories if c.born_on_or_before is not None),
-            paths=tuple((p.when.born_within_days, p.when.born_after_days, frozenset(p.when.born_year_offsets),
-                         p.window == "after_birth" or p.benefit_start == "birth") for p in document.paths),
-            opens=document.collection.start,
+            paths=tuple((p.when.born_within_days, p.when.born_after_days, frozenset(p.when.born_year_offsets))
+                        for p in paths),
+            opens=collection.start,
             benefit_year=document.benefit_year,
+            from_birth=tuple(sorted({0, *(p.window_days for p in reads_birth if p.window_days is not None)}))
+            if reads_birth else (),
+            dates=tuple(sorted(d for d in dates if d is not None)),
+            after_payment=tuple(sorted({0, *(p.benefit_start_days for p in paths if p.benefit_start_days is not None)})),
         )
         if len(_RULES) >= _MAX_OFFERED:
             _RULES.clear()
@@ -237,30 +252,35 @@ def _birth_rules(document: PolicyDocument) -> _BirthRules:
     return found[1]
 
 
-def _birth_band(document: PolicyDocument, birth: date, paid: date) -> tuple[bool, ...] | None:
-    """Every comparison the quote engine makes with a birth date for a payment on `paid` under `document` (born after
-    the payment; born on or before each category's day; each path's days since birth, year of birth, days run out
-    before collection opens: engine._path, categories.select), as the engine makes it. Two births with the same band
-    get the same figures for any statuses, unless a path that reads the birth date itself (a deadline counted from
-    it, benefits from birth) may be taken: then None."""
+def _birth_band(document: PolicyDocument, birth: date, paid: date) -> tuple[bool, ...]:
+    """Every comparison the quote engine makes with a birth date for a payment on `paid` under `document`, as the
+    engine makes it: born after the payment; born on or before each category's day; each path's days since birth,
+    year of birth, days run out before collection opens (engine._path, categories.select). Where a path reads the
+    birth date itself (a window or benefits counted from it: engine._availability, engine._benefit), each day after
+    birth it can give is also placed before, on or after every other date a figure can be. Two births with the same
+    band then take the same paths and categories, and every figure of any two quotes for them is equal, or not,
+    alike: the same statuses change a child's answer."""
     rules = _birth_rules(document)
     age_days = (paid - birth).days
     band = [birth > paid, *(birth <= limit for limit in rules.limits)]
     opens = rules.opens
-    for within, after_days, offsets, reads_birth in rules.paths:
-        skipped = (within is not None and age_days > within,
-                   after_days is not None and age_days <= after_days,
-                   bool(offsets) and birth.year - rules.benefit_year not in offsets,
-                   bool(within) and opens is not None and windows.plus_days(birth, within or 0) < opens)
-        if reads_birth and not any(skipped):
-            return None
-        band.extend(skipped)
+    for within, after_days, offsets in rules.paths:
+        band += (within is not None and age_days > within,
+                 after_days is not None and age_days <= after_days,
+                 bool(offsets) and birth.year - rules.benefit_year not in offsets,
+                 bool(within) and opens is not None and windows.plus_days(birth, within or 0) < opens)
+    if rules.from_birth:
+        others = (*rules.dates, *(windows.plus_days(paid, days) for days in rules.after_payment))
+        for days in rules.from_birth:
+            day = windows.plus_days(birth, days)
+            for other in others:
+                band += (day < other, day > other)
     return tuple(band)
 
 
 def _offer_key(quotes: QuoteEngine, known: Known, terms: list[str], age: int) -> tuple[object, ...] | None:
-    """What a child's status buttons depend on, with the birth date as its band; None where it is the birth date
-    itself (a reference answer's shifted dates, a path that reads the birth date: worked out each time)."""
+    """What a child's status buttons depend on, with the birth date as its band; None for a reference answer (its
+    dates are shifted into another document's year: worked out each time)."""
     if known.reference or known.region is None or known.payment_date is None or known.birth is None:
         return None
     try:
@@ -268,8 +288,6 @@ def _offer_key(quotes: QuoteEngine, known: Known, terms: list[str], age: int) ->
     except NotCoveredError:
         return None
     band = _birth_band(document, known.birth, known.payment_date)
-    if band is None:
-        return None
     hukou = True if known.local_hukou is None else known.local_hukou
     return (id(quotes), known.region, known.payment_date, hukou, known.facts, tuple(terms), age, band)
 

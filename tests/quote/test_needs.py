@@ -157,3 +157,13 @@ def test_a_childs_status_buttons_worked_out_once_per_birth_band_are_those_of_eve
                 afresh = terms if age >= CHILD_AGE else needs._statuses_that_matter(QUOTES, known, terms, age)
                 assert statuses_that_matter(QUOTES, known, terms) == afresh, (document.id, paid, birth, hukou)
         assert 0 < len(needs._OFFERED) < len(births)  # bands were reused: the test saw kept buttons
+
+
+def test_a_babys_birth_band_splits_where_a_deadline_counted_from_birth_meets_another_date() -> None:
+    # 冷市镇: a baby pays within 90 days of birth, and the collection ends 2023-12-31. Born 2023-10-01, the 90 days end
+    # before the collection does; born 2023-10-03, after it: a status whose deadline is the collection's may change
+    # the answer for one and not the other, so their buttons are not shared. Two days with no date between share them.
+    document = next(d for d in QUOTES.kb.documents if d.id == "lengshi-2024")
+    paid = date(2024, 1, 10)
+    assert needs._birth_band(document, date(2023, 10, 1), paid) != needs._birth_band(document, date(2023, 10, 3), paid)
+    assert needs._birth_band(document, date(2023, 12, 5), paid) == needs._birth_band(document, date(2023, 12, 6), paid)
