@@ -23,6 +23,7 @@ from bot.dialog.flow import Flow, load_flow
 from bot.dialog.replies import Button, Incoming, Reply
 from bot.dialog.state import DialogState
 from bot.errors import NotCoveredError, PartlyCoveredError, UserInputError
+from bot.identity_cache import IdentityCache
 from bot.parsing.dates import parse_birth_date, parse_payment_date, read_numerals
 from bot.policy.model import PolicyDocument
 from bot.quote import memo
@@ -107,7 +108,7 @@ class DialogEngine:
         self.flow = flow or load_flow()
         self.faq = faq
         self.reader = Reader(quotes.places, quotes.vocabulary)
-        self._terms_with_rules: dict[int, tuple[PolicyDocument, tuple[str, ...]]] = {}
+        self._terms_with_rules: IdentityCache[tuple[str, ...]] = IdentityCache(64)
 
     def handle(self, state: DialogState, incoming: Incoming, today: date, output: Format = "text") -> TurnResult:
         turn = _Turn(self, state, today, output)
@@ -119,13 +120,9 @@ class DialogEngine:
     def terms_with_rules(self, document: PolicyDocument) -> list[str]:
         """The flow's button terms for which `document` has any rule (worked out once per document: every
         question about statuses, and every tap on one, needs them)."""
-        found = self._terms_with_rules.get(id(document))
-        if found is None or found[0] is not document:
-            found = (document, tuple(self._find_terms_with_rules(document)))
-            self._terms_with_rules[id(document)] = found
-        return list(found[1])
+        return list(self._terms_with_rules.get(document, None, self._find_terms_with_rules, document))
 
-    def _find_terms_with_rules(self, document: PolicyDocument) -> list[str]:
+    def _find_terms_with_rules(self, document: PolicyDocument) -> tuple[str, ...]:
         vocabulary = self.quotes.vocabulary
         used: set[str] = set()
         for category in document.categories:
@@ -140,7 +137,7 @@ class DialogEngine:
             family = {term} | vocabulary.descendants(term)
             if any(vocabulary.ancestors(member) & used for member in family):
                 relevant.append(term)
-        return relevant
+        return tuple(relevant)
 
     def current_question(self, state: DialogState, today: date, output: Format = "text") -> list[Reply]:
         """Where a saved conversation stands, to resume it: "we continue" and the current question."""

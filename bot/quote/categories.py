@@ -7,6 +7,7 @@ from datetime import date
 from typing import NamedTuple
 
 from bot.errors import UserInputError
+from bot.identity_cache import IdentityCache
 from bot.policy.model import LocalCategory, PolicyDocument
 from bot.policy.vocabulary import Refinement, VocabularyIndex
 
@@ -68,20 +69,16 @@ class _CategoryRule(NamedTuple):
     born_on_or_before: date | None
 
 
-_RULES: dict[int, tuple[PolicyDocument, tuple[_CategoryRule, ...]]] = {}
-_MAX_DOCUMENTS = 64  # a running bot has a handful; tests build many variants of them
+_RULES: IdentityCache[tuple[_CategoryRule, ...]] = IdentityCache(64)
 
 
 def _category_rules(document: PolicyDocument) -> tuple[_CategoryRule, ...]:
-    found = _RULES.get(id(document))
-    if found is not None and found[0] is document:
-        return found[1]
-    rules = tuple(_CategoryRule(c, frozenset(c.matches), frozenset(c.all_of), c.born_on_or_before)
-                  for c in document.categories)
-    if len(_RULES) >= _MAX_DOCUMENTS:
-        _RULES.clear()
-    _RULES[id(document)] = (document, rules)
-    return rules
+    return _RULES.get(document, None, _read_category_rules, document)
+
+
+def _read_category_rules(document: PolicyDocument) -> tuple[_CategoryRule, ...]:
+    return tuple(_CategoryRule(c, frozenset(c.matches), frozenset(c.all_of), c.born_on_or_before)
+                 for c in document.categories)
 
 
 def select(

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from bot.errors import NotCoveredError, UserInputError
+from bot.identity_cache import IdentityCache
 from bot.policy.loader import KnowledgeBase
 from bot.policy.model import Citation, EnrolmentPath, LocalCategory, PathNote, PolicyDocument, Step
 from bot.policy.places import PlaceIndex, PlaceMatch
@@ -26,17 +27,10 @@ def uses_birth(document: PolicyDocument, on: date | None = None) -> bool:
     closes = document.collection.end
     after = None if on is None else closes is not None and on > closes
     # Worked out once per document and side of its close: a turn asks it of every quote made without a birth date.
-    key = (id(document), after)
-    found = _USES_BIRTH.get(key)
-    if found is None or found[0] is not document:
-        if len(_USES_BIRTH) >= _MAX_USES_BIRTH:
-            _USES_BIRTH.clear()
-        found = _USES_BIRTH[key] = (document, _uses_birth(document, after))
-    return found[1]
+    return _USES_BIRTH.get(document, after, _uses_birth, document, after)
 
 
-_USES_BIRTH: dict[tuple[int, bool | None], tuple[PolicyDocument, bool]] = {}
-_MAX_USES_BIRTH = 256  # three entries per document: a running bot has a handful, tests build many
+_USES_BIRTH: IdentityCache[bool] = IdentityCache(256)  # three entries per document
 
 
 def _uses_birth(document: PolicyDocument, after: bool | None) -> bool:
@@ -53,7 +47,6 @@ def _uses_birth(document: PolicyDocument, after: bool | None) -> bool:
     return False
 
 
-_MAX_SEEN_AS = 4096  # (document, term) pairs: a running bot has a few hundred; tests build many documents
 
 
 class _PathRule(NamedTuple):
@@ -129,7 +122,8 @@ class QuoteEngine:
         # What every quote reads of its document, as plain values (see _DocumentView).
         self._views: dict[int, tuple[PolicyDocument, _DocumentView]] = {
             id(document): (document, _document_view(document)) for document in kb.documents}
-        self._seen_as: dict[tuple[int, str], tuple[PolicyDocument, tuple[object, ...]]] = {}
+        # (document, term) pairs: a running bot has a few hundred
+        self._seen_as: IdentityCache[tuple[object, ...]] = IdentityCache(4096)
 
     # --- document choice ---------------------------------------------------------------------------------------
 
@@ -162,13 +156,7 @@ class QuoteEngine:
     def _as_document_sees(self, document: PolicyDocument, term: str) -> tuple[object, ...]:
         """:meth:`_document_sees`, worked out once per document and term (each 低保 class is checked on every quote
         that needs the class: 山丹's "which class?" asks it for every class, every turn)."""
-        key = (id(document), term)
-        found = self._seen_as.get(key)
-        if found is None or found[0] is not document:
-            if len(self._seen_as) >= _MAX_SEEN_AS:
-                self._seen_as.clear()
-            found = self._seen_as[key] = (document, self._document_sees(document, term))
-        return found[1]
+        return self._seen_as.get(document, term, self._document_sees, document, term)
 
     def _document_sees(self, document: PolicyDocument, term: str) -> tuple[object, ...]:
         """All that the figures of a quote can depend on about the status `term` in this document: its kind, the

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from bot.errors import NotCoveredError, UserInputError
+from bot.identity_cache import IdentityCache
 from bot.policy.model import PolicyDocument
 from bot.policy.vocabulary import Refinement
 from bot.quote import windows
@@ -172,12 +173,11 @@ def statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str]) ->
     key = _offer_key(quotes, known, terms, age)
     if key is None:
         return _statuses_that_matter(quotes, known, terms, age)
-    found = _OFFERED.get(key)
-    if found is None or found[0] is not quotes:
-        if len(_OFFERED) >= _MAX_OFFERED:
-            _OFFERED.clear()
-        found = _OFFERED[key] = (quotes, tuple(_statuses_that_matter(quotes, known, terms, age)))
-    return list(found[1])
+    return list(_OFFERED.get(quotes, key, _offered, quotes, known, terms, age))
+
+
+def _offered(quotes: QuoteEngine, known: Known, terms: list[str], age: int) -> tuple[str, ...]:
+    return tuple(_statuses_that_matter(quotes, known, terms, age))
 
 
 def _statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str], age: int) -> list[str]:
@@ -202,8 +202,7 @@ def _statuses_that_matter(quotes: QuoteEngine, known: Known, terms: list[str], a
 
 # Children's status buttons worked out (statuses_that_matter): far more than the places x days x bands in use at once;
 # the bound only caps memory over a long run.
-_MAX_OFFERED = 4096
-_OFFERED: dict[tuple[object, ...], tuple[QuoteEngine, tuple[str, ...]]] = {}
+_OFFERED: IdentityCache[tuple[str, ...]] = IdentityCache(4096)
 
 
 @dataclass(frozen=True)
@@ -224,32 +223,30 @@ class _BirthRules:
     after_payment: tuple[int, ...]
 
 
-_RULES: dict[int, tuple[PolicyDocument, _BirthRules]] = {}
+_RULES: IdentityCache[_BirthRules] = IdentityCache(4096)
 
 
 def _birth_rules(document: PolicyDocument) -> _BirthRules:
-    found = _RULES.get(id(document))
-    if found is None or found[0] is not document:
-        paths, collection = document.paths, document.collection
-        reads_birth = [p for p in paths if p.window == "after_birth" or p.benefit_start == "birth"]
-        dates = {collection.start, collection.end, document.benefit_period.start,
-                 *(p.window_until for p in paths), *(p.benefit_start_date for p in paths),
-                 *(d for c in document.categories if c.registration for d in (c.registration.start, c.registration.end))}
-        rules = _BirthRules(
-            limits=tuple(c.born_on_or_before for c in document.categories if c.born_on_or_before is not None),
-            paths=tuple((p.when.born_within_days, p.when.born_after_days, frozenset(p.when.born_year_offsets))
-                        for p in paths),
-            opens=collection.start,
-            benefit_year=document.benefit_year,
-            from_birth=tuple(sorted({0, *(p.window_days for p in reads_birth if p.window_days is not None)}))
-            if reads_birth else (),
-            dates=tuple(sorted(d for d in dates if d is not None)),
-            after_payment=tuple(sorted({0, *(p.benefit_start_days for p in paths if p.benefit_start_days is not None)})),
-        )
-        if len(_RULES) >= _MAX_OFFERED:
-            _RULES.clear()
-        found = _RULES[id(document)] = (document, rules)
-    return found[1]
+    return _RULES.get(document, None, _read_birth_rules, document)
+
+
+def _read_birth_rules(document: PolicyDocument) -> _BirthRules:
+    paths, collection = document.paths, document.collection
+    reads_birth = [p for p in paths if p.window == "after_birth" or p.benefit_start == "birth"]
+    dates = {collection.start, collection.end, document.benefit_period.start,
+             *(p.window_until for p in paths), *(p.benefit_start_date for p in paths),
+             *(d for c in document.categories if c.registration for d in (c.registration.start, c.registration.end))}
+    return _BirthRules(
+        limits=tuple(c.born_on_or_before for c in document.categories if c.born_on_or_before is not None),
+        paths=tuple((p.when.born_within_days, p.when.born_after_days, frozenset(p.when.born_year_offsets))
+                    for p in paths),
+        opens=collection.start,
+        benefit_year=document.benefit_year,
+        from_birth=tuple(sorted({0, *(p.window_days for p in reads_birth if p.window_days is not None)}))
+        if reads_birth else (),
+        dates=tuple(sorted(d for d in dates if d is not None)),
+        after_payment=tuple(sorted({0, *(p.benefit_start_days for p in paths if p.benefit_start_days is not None)})),
+    )
 
 
 def _birth_band(document: PolicyDocument, birth: date, paid: date) -> tuple[bool, ...]:
@@ -289,7 +286,7 @@ def _offer_key(quotes: QuoteEngine, known: Known, terms: list[str], age: int) ->
         return None
     band = _birth_band(document, known.birth, known.payment_date)
     hukou = True if known.local_hukou is None else known.local_hukou
-    return (id(quotes), known.region, known.payment_date, hukou, known.facts, tuple(terms), age, band)
+    return (known.region, known.payment_date, hukou, known.facts, tuple(terms), age, band)
 
 
 def _hukou_matters(quotes: QuoteEngine, known: Known) -> tuple[bool, Quote | None]:
