@@ -104,10 +104,7 @@ class DocumentView:
         for category in self.doc.categories:
             hit = bool(set(category.matches) & wanted) or bool(set(category.all_of) & wanted)
             if (hit and terms) or (age and category.born_on_or_before):
-                amount = subsidy_amount(category, self.fee)
-                personal = None if amount is None else self.fee - amount
-                lines.append(CategoryLine(category.label, _words(category), amount, personal,
-                                          _payers(category), category))
+                lines.append(self._line(category))
         return lines
 
     def all_categories(self) -> list[CategoryLine]:

@@ -128,7 +128,7 @@ class FaqService:
         match, status = self._match(question, documents, day)
         suggestions = [{"faq_id": s.faq_id, "question": s.question, "score": round(s.score, 1)}
                        for s in match.suggestions]
-        timing = self._timing(question, match, status, day)
+        timing = self._timing(question, match, day)
         if timing is not None:  # a payment date, or when the window opens or closes (bot.faq.timing)
             # With a status ("低保户12月20号还能交吗"): that status's rule for the topic too (_render_answer), also
             # when the status words made the matcher pick the status's subsidy entry ("监测户元旦以后还能交吗").
@@ -293,10 +293,10 @@ class FaqService:
             return (), False
         return tuple(status for status in statuses if self._subsidy_entry_for(status) == faq_id), False
 
-    def _timing(self, question: str, match: MatchResult, status: str | None, today: date) -> TimingAsk | None:
-        """A timing question the window answer alone would not answer: not one the matcher declines. With a status
-        the answer is that status's rule for the topic, and the day's verdict where the status pays in the general
-        window (_render_answer). A question that only asks when the window opens
+    def _timing(self, question: str, match: MatchResult, today: date) -> TimingAsk | None:
+        """A timing question the window answer alone would not answer: not one the matcher declines. (A status said
+        with it is _ask's: that status's rule for the topic, and the day's verdict where the status pays in the
+        general window, _render_answer.) A question that only asks when the window opens
         or closes, or names only a month or 现在/今天 ("…今年8月份厂子倒了，医保就断了，现在能交居民医保吗" is
         about the lapse), must also be matched to (or suggest first) a timing entry; one naming a day need not."""
         if match.kind not in ("answer", "not_sure"):
