@@ -215,11 +215,18 @@ def _cn(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _days_in_month(year: int, month: int) -> int:
+def days_in_month(year: int, month: int) -> int:
     # calendar.monthrange would do, but importing calendar costs more than these two lines.
     if month == 2:
         return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
     return 30 if month in (4, 6, 9, 11) else 31
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier, or that month's last day where it is shorter (3月31日 → 2月29日)."""
+    shifted = day.year * 12 + day.month - 1 - months
+    year, month = shifted // 12, shifted % 12 + 1
+    return date(year, month, min(day.day, days_in_month(year, month)))
 
 
 def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
@@ -250,7 +257,7 @@ class _Reader:
     def day_of(self, year: int, month: int, token: str) -> int:
         """The day number for token (digits, or 底/末 = last day) in a month whose year is known."""
         self.check_month(month)
-        last = _days_in_month(year, month)
+        last = days_in_month(year, month)
         if token in ("底", "末"):
             return last
         day = int(token)
@@ -270,13 +277,13 @@ class _Reader:
         self.check_month(month)
         if token not in ("底", "末"):
             day = int(token)
-            if day == 0 or day > _days_in_month(2000, month):  # 2000 is a leap year: 2月29日 is allowed
+            if day == 0 or day > days_in_month(2000, month):  # 2000 is a leap year: 2月29日 is allowed
                 raise self.error(f"{month}月没有{day}日，请检查日期")
         step = 1 if self.prefer == "future" else -1
         # Eight years always contain a 29 February (the longest gap, e.g. 1896->1904, is eight).
         for k in range(9):
             year = self.today.year + step * k
-            last = _days_in_month(year, month)
+            last = days_in_month(year, month)
             day = last if token in ("底", "末") else int(token)
             if day > last:
                 continue
@@ -292,7 +299,7 @@ class _Reader:
         step = 1 if self.prefer == "future" else -1
         for k in range(3):  # a 31st is at most two months away
             year, month = _shift_month(self.today.year, self.today.month, step * k)
-            if day > _days_in_month(year, month):
+            if day > days_in_month(year, month):
                 continue
             candidate = date(year, month, day)
             if (candidate >= self.today) if step > 0 else (candidate <= self.today):
@@ -305,7 +312,7 @@ class _Reader:
         this_year = self.today.year
         if self.prefer == "past":
             year = this_year - (this_year - yy) % 100
-            if token not in ("底", "末") and int(token) > _days_in_month(year, month):
+            if token not in ("底", "末") and int(token) > days_in_month(year, month):
                 # e.g. 2月29日 in a non-leap year: step back a century before judging the day.
                 year -= 100
             day = self.day_of(year, month, token)
@@ -339,7 +346,7 @@ class _Reader:
             year, month = _shift_month(today.year, today.month, _RELMONTH[m["rm"].rstrip("个")])
             return self.exact(year, month, m["rm_d"])
         if kind == "monthend":
-            return date(today.year, today.month, _days_in_month(today.year, today.month))
+            return date(today.year, today.month, days_in_month(today.year, today.month))
         if kind == "weekday":
             return self.weekday(m["wk"], _WEEKDAY[m["wk_d"]])
         if kind == "offset":
@@ -377,7 +384,7 @@ class _Reader:
             # Month arithmetic clamps to the month's last day (1月31日 + 1个月 = 2月28/29日), the same
             # convention as dateutil's relativedelta.
             year, month = _shift_month(self.today.year, self.today.month, sign * n)
-            return date(year, month, min(self.today.day, _days_in_month(year, month)))
+            return date(year, month, min(self.today.day, days_in_month(year, month)))
         return self.today + timedelta(days=7 * sign * n)  # 周 / 星期 / 礼拜
 
     def explain(self, hints: list[re.Match[str]], shown: str) -> UserInputError:

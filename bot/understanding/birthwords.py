@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.parsing.dates import days_in_month, months_before
+
 # Holidays on a fixed solar day. Not when said as around it ("国庆节前后", "元旦左右"): no one day is meant.
 _SOLAR: dict[str, tuple[int, int]] = {
     "国庆节": (10, 1), "国庆": (10, 1), "元旦": (1, 1), "劳动节": (5, 1), "五一": (5, 1), "儿童节": (6, 1),
@@ -75,17 +77,17 @@ def approximate_birth(clause: str, today: date) -> tuple[date, date] | None:
         return today - timedelta(days=furthest), today - timedelta(days=nearest)
     if found.group("months"):
         months = int(found.group("months"))
-        return _months_before(today, months + 1) + timedelta(days=1), _months_before(today, months)
+        return months_before(today, months + 1) + timedelta(days=1), months_before(today, months)
     if found.group("last_week"):
         weeks = 2 if found.group("last_week") == "上上" else 1
         monday = today - timedelta(days=today.weekday() + 7 * weeks)
         return monday, monday + timedelta(days=6)
     if found.group("half_year"):
-        return _months_before(today, 7) + timedelta(days=1), _months_before(today, 5)
+        return months_before(today, 7) + timedelta(days=1), months_before(today, 5)
     shift = {"上上": -2, "上": -1, "这": 0, "本": 0}[found.group("rel")]
     year, month = divmod(today.year * 12 + today.month - 1 + shift, 12)
     month += 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    last = days_in_month(year, month)
     first_day, last_day = {"初": (1, 10), "上旬": (1, 10), "中旬": (11, 20), "中": (11, 20),
                            "下旬": (21, last)}[found.group("part")]
     earliest, latest = date(year, month, first_day), min(date(year, month, last_day), today)
@@ -111,10 +113,3 @@ def _days_back(found: re.Match[str]) -> tuple[int, int] | None:
     if couple is not None:
         return (2, 9) if couple == "几" else (1, 3)
     return None
-
-
-def _months_before(day: date, months: int) -> date:
-    shifted = day.year * 12 + day.month - 1 - months
-    year, month = shifted // 12, shifted % 12 + 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month, min(day.day, last))

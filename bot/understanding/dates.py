@@ -16,6 +16,8 @@ from bot.parsing.dates import (
     MAX_INPUT_CHARS,
     check_birth_date,
     date_kinds,
+    days_in_month,
+    months_before,
     parse_birth_date,
     parse_payment_date,
     read_date_kinds,
@@ -375,12 +377,6 @@ def _long_past_year(clause: str, today: date) -> bool:
     return 1900 <= value <= today.year - 5
 
 
-def _months_before(day: date, months: int) -> date:
-    shifted = day.year * 12 + day.month - 1 - months
-    year, month = shifted // 12, shifted % 12 + 1
-    return date(year, month, min(day.day, _month_end(year, month).day))
-
-
 def _baby_age(found: re.Match[str], start: int, end: int, today: date) -> DateReading | None:
     """A baby's age said in days, weeks or months, as its birth: a day for days, a range for weeks and months."""
     count, unit = found.group(1) or found.group(3), found.group(2) or found.group(4)
@@ -396,8 +392,8 @@ def _baby_age(found: re.Match[str], start: int, end: int, today: date) -> DateRe
     if "月" in unit:
         if number > 24:
             return None
-        earliest = _months_before(today, number + 1) + timedelta(days=1)
-        return DateReading("birth", start, end, birth_range=(earliest, _months_before(today, number)))
+        earliest = months_before(today, number + 1) + timedelta(days=1)
+        return DateReading("birth", start, end, birth_range=(earliest, months_before(today, number)))
     if number > 104:
         return None
     return DateReading("birth", start, end, birth_range=(today - timedelta(days=7 * number + 6),
@@ -425,7 +421,7 @@ def _plausible_role(clause: str, today: date) -> DateRole | None:
 
 
 def _month_end(year: int, month: int) -> date:
-    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return date(year, month, days_in_month(year, month))
 
 
 def _birth_months(clause: str, kinds: set[str], today: date) -> tuple[date, date] | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from bot.errors import NotCoveredError, UserInputError
+from bot.parsing.dates import days_in_month
 from bot.policy.places import PlaceIndex
 from bot.policy.vocabulary import VocabularyIndex
 from bot.textnorm import simplify
@@ -150,7 +151,7 @@ class Reader:
             if earliest.year == latest.year and date(earliest.year, month, 1) <= latest:
                 start = min(result.birth_month.start, result.birth_range.start)
                 end = max(result.birth_month.end, result.birth_range.end)
-                last = (date(earliest.year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+                last = date(earliest.year, month, days_in_month(earliest.year, month))
                 result.birth_range = Found((date(earliest.year, month, 1), min(last, latest)), start, end)
                 result.birth_month = None
         hukou = read_local_hukou(simple)
