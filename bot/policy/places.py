@@ -177,9 +177,13 @@ class PlaceIndex:
     def within_ours(self, name: str) -> bool:
         """`name` is only the province, city or county around one of our places (山西, 长治市, 内蒙古巴彦淖尔), so it
         neither confirms nor refutes that a household registered there is registered in our place."""
-        every = sorted({a for names in self._ancestors.values() for a in names} | set(self._parents), key=len,
-                       reverse=True)
-        return bool(name) and not strip_trailing(name, every)
+        return bool(name) and not strip_trailing(name, self._surrounding_names)
+
+    @cached_property
+    def _surrounding_names(self) -> tuple[str, ...]:
+        """Every province, city and county name around one of our places, longest first."""
+        return tuple(sorted({a for names in self._ancestors.values() for a in names} | set(self._parents), key=len,
+                            reverse=True))
 
     def _one_jurisdiction(self, names: list[str]) -> str:
         """The one jurisdiction every name found can belong to; UserInputError when none or several can."""
