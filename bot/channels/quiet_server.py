@@ -9,7 +9,7 @@ uvicorn's does) and is woken at once by SIGTERM or SIGINT, so a stop is not dela
 uvicorn's own code.
 
 :class:`QuietMultiprocess` is uvicorn's supervisor for ``--workers N`` with its workers on
-:class:`QuietServer`, the replacement of a dead worker included.
+:class:`QuietServer`, the replacement of a dead worker and those of a restart included.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from types import FrameType
 from typing import Final
 
 from uvicorn import Server
-from uvicorn.config import STARTUP_FAILURE
-from uvicorn.supervisors.multiprocess import Multiprocess, Process, logger
+from uvicorn.supervisors import multiprocess
+from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 TICK: Final = 1.0
 """Seconds between two ticks of the main loop (uvicorn's: 0.1)."""
@@ -65,30 +65,15 @@ class QuietProcess(Process):
 
 
 class QuietMultiprocess(Multiprocess):
-    """uvicorn's ``Multiprocess`` (uvicorn 0.55.0, pinned) starting :class:`QuietProcess` workers."""
+    """uvicorn's ``Multiprocess`` (uvicorn 0.55.0, pinned) whose every worker is a :class:`QuietProcess`: the first
+    ones, a dead worker's replacement, those of a restart (SIGHUP) and one added (SIGTTIN). uvicorn builds each of
+    them by the module's name ``Process``, which points at :class:`QuietProcess` while this supervisor runs, rather
+    than a copy of each of those four methods here."""
 
-    def init_processes(self) -> None:
-        for _ in range(self.processes_num):
-            process = QuietProcess(self.config, self.sockets)
-            process.start()
-            self.processes.append(process)
-
-    def keep_subprocess_alive(self) -> None:
-        """uvicorn's own, but a dead worker's replacement is a :class:`QuietProcess` too."""
-        if self.should_exit.is_set():
-            return
-        for idx, process in enumerate(self.processes):
-            if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
-                continue
-            process.kill()
-            process.join()
-            if process.exitcode == STARTUP_FAILURE:
-                logger.error(f"Child process [{process.pid}] failed to start, stopping the parent process.")
-                self.should_exit.set()
-                return
-            if self.should_exit.is_set():
-                return
-            logger.info(f"Child process [{process.pid}] died")
-            process = QuietProcess(self.config, self.sockets)
-            process.start()
-            self.processes[idx] = process
+    def run(self) -> None:
+        builds = multiprocess.Process
+        multiprocess.Process = QuietProcess  # type: ignore[misc]
+        try:
+            super().run()
+        finally:
+            multiprocess.Process = builds  # type: ignore[misc]

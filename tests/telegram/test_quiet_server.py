@@ -76,3 +76,17 @@ async def test_every_tick_refreshes_the_date_header_and_requests_are_served(monk
     assert all(counter % 10 == 0 for counter in counters), "uvicorn's on_tick refreshes the header on multiples of 10"
     assert len(set(counters)) == len(counters), "a new counter each tick"
 
+
+
+def test_every_worker_of_the_supervisor_is_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn's supervisor builds a worker by its module's name ``Process`` in four places (start, a dead
+    worker's replacement, a restart on SIGHUP, one more on SIGTTIN): while QuietMultiprocess runs, each is quiet."""
+    from uvicorn.supervisors import multiprocess
+
+    built: list[type] = []
+    monkeypatch.setattr(multiprocess.Multiprocess, "run", lambda self: built.append(multiprocess.Process))
+    plain = multiprocess.Process
+    config = uvicorn.Config(Starlette(), host="127.0.0.1", port=0, log_config=None, workers=2)
+    quiet_server.QuietMultiprocess(config, sockets=[]).run()
+    assert built == [quiet_server.QuietProcess]
+    assert multiprocess.Process is plain  # put back after the run
